@@ -1,0 +1,115 @@
+"""`ogi`: parse reports, run the pipeline, query the warehouse."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .errors import ReportError
+from .parser import ParsedReport, parse_report
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = REPO_ROOT / "data" / "samples"
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except IsADirectoryError:
+        raise ReportError("is a directory, not a file") from None
+    except FileNotFoundError:
+        raise ReportError("no such file") from None
+    except PermissionError:
+        raise ReportError("permission denied") from None
+    except OSError as err:
+        raise ReportError(f"cannot read ({err.strerror})") from None
+
+
+def _summary(parsed: ParsedReport) -> str:
+    r = parsed.report
+    codes: dict[str, int] = {}
+    for code in parsed.issue_codes():
+        codes[code] = codes.get(code, 0) + 1
+    lines = [
+        f"{r['source_path']}",
+        f"  title     {r['title'] or '-'}",
+        f"  body      {r['org'] or '-'}    year {r['year'] or '-'}    template {r['template_version'] or '-'}",
+        f"  region    {' / '.join(x for x in (r.get('province'), r.get('prefecture'), r.get('county'), r.get('township')) if x) or '-'}",
+        f"  figures   table 2: {len(parsed.records['active_disclosure'])}, table 3: {len(parsed.records['applications'])}, "
+        f"table 4: {len(parsed.records['reviews_litigation'])}, prose facts: {len(parsed.records['narrative_facts'])}",
+        f"  issues    {', '.join(f'{c} x{n}' for c, n in codes.items()) or 'none'}",
+    ]
+    return "\n".join(lines)
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    status = 0
+    for name in args.files:
+        path = Path(name)
+        try:
+            parsed = parse_report(_read(path), str(path))
+        except ReportError as err:
+            print(f"ogi: {path}: {err}", file=sys.stderr)
+            status = 1
+            continue
+        if args.json:
+            print(json.dumps(parsed.to_json(), ensure_ascii=False))
+        else:
+            print(_summary(parsed))
+    return status
+
+
+def summary_table(paths: list[Path]) -> tuple[list[list[str]], int]:
+    """One row a report: file, body, year, template, figures, issues; failures keep their reason."""
+    rows, failed = [], 0
+    for path in paths:
+        try:
+            p = parse_report(_read(path), str(path))
+        except ReportError as err:
+            rows.append([path.name, f"ERROR: {err}", "", "", "", ""])
+            failed += 1
+            continue
+        figures = sum(1 for t in ("active_disclosure", "applications", "reviews_litigation")
+                      for rec in p.records[t] if rec["value"] is not None)
+        rows.append([path.name, p.report["org"] or "-", str(p.report["year"] or "-"),
+                     p.report["template_version"] or "-", str(figures), ", ".join(sorted(set(p.issue_codes()))) or "-"])
+    return rows, failed
+
+
+def print_table(header: list[str], rows: list[list[str]]) -> None:
+    def width(s: str) -> int:
+        return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
+
+    widths = [max(width(str(x)) for x in col) for col in zip(header, *rows)]
+    for row in [header, *rows]:
+        print("  ".join(str(x) + " " * (w - width(str(x))) for x, w in zip(row, widths)).rstrip())
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    paths = sorted(p for p in SAMPLES.iterdir() if p.is_file())
+    rows, failed = summary_table(paths)
+    print_table(["file", "body", "year", "template", "figures", "issues"], rows)
+    return 1 if failed == len(paths) and paths else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="ogi", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("parse", help="parse report files and print a summary or the schema's JSON")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--json", action="store_true", help="one JSON object per file, one per line")
+    p.set_defaults(func=cmd_parse)
+    r = sub.add_parser("run", help="run the main job on the bundled data")
+    r.set_defaults(func=cmd_run)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

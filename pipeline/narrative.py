@@ -1,0 +1,137 @@
+"""Counts stated in the prose of section 一: proactive disclosure and applications received."""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+_UNIT = r"(?:条|件|篇|项|个|期)"
+_Q = r"(?P<q>余|多)?"
+_TOTAL = re.compile(
+    r"主动公开(?:了)?(?:各类|各种|相关)?(?:政府|政务|基本)?信息(?:共计|共|合计|累计)?\s*(?P<n>\d+)\s*" + _Q + r"\s*" + _UNIT
+)
+_CHANNEL = re.compile(
+    r"(?P<ch>(?:“[^”]{1,20}”)?[\u4e00-\u9fff]{0,10}?(?:门户网站|政府网站|网站|微信公众号|公众号|微博|政务新媒体|新媒体"
+    r"|公开栏|公示栏|宣传栏|抖音号?|视频号|头条号|客户端|APP|政务服务平台))"
+    r"[^\d,;。:]{0,20}?(?P<n>\d+)\s*" + _Q + r"\s*" + _UNIT
+)
+_CATEGORY = re.compile(r"(?P<cat>[^\d,;。:]{1,24}?)(?:共计|共|累计|合计)?\s*(?P<n>\d+)\s*" + _Q + r"\s*" + _UNIT)
+_CAT_PREFIX = re.compile(r"^(?:[、及和与]|其中|包括)*(?:发布了?|更新了?)?")
+_RECEIVED = (
+    re.compile(r"(?:收到|受理|接收)(?:了)?[^,;。\d]{0,16}?申请(?:共计|共|合计)?\s*(?P<n>\d+)\s*" + _Q + r"\s*(?:件|个|条|人次|份)"),
+    re.compile(r"(?:收到|受理|接收)(?:了)?\s*(?P<n>\d+)\s*" + _Q + r"\s*(?:名|位|件|个|份)[^,;。]{0,12}?申请"),
+)
+_RECEIVED_NONE = re.compile(r"(?:未|没有|无)(?:收到|受理|接收)[^,;。\d]{0,16}?申请")
+_CLAUSE = re.compile(r"[^,;。:\n]+")
+_SUBHEADING = re.compile(r"^#*\s*(?:\([一二三四五六七八九十\d]+\)|[一二三四五六七八九十]+[、.]|\d+[、.])")
+_DATE_AFTER = re.compile(r"^\s*(?:年|月|日|%)")
+_SENTENCE_END = "。;:!?,"
+
+
+@dataclass(frozen=True)
+class Fact:
+    fact: str
+    value: float
+    qualifier: str
+    category: str | None
+    evidence: str
+    line: int
+
+
+class _Text:
+    """Lines of a section joined into one string, with a map back to line numbers."""
+
+    def __init__(self, lines: list[str], first_line: int) -> None:
+        parts: list[str] = []
+        self.starts: list[int] = []
+        self.lines: list[int] = []
+        pos = 0
+        for k, line in enumerate(lines):
+            line = line.strip()
+            if not line:
+                continue
+            self.starts.append(pos)
+            self.lines.append(first_line + k)
+            parts.append(line)
+            pos += len(line)
+            # A line cut mid-sentence (PDF extracts) continues on the next; a short line without
+            # closing punctuation is a heading and ends its clause.
+            if line[-1] in _SENTENCE_END or len(line) < 20:
+                parts.append("\n")
+                pos += 1
+        self.text = "".join(parts)
+
+    def line_at(self, offset: int) -> int:
+        return self.lines[max(bisect_right(self.starts, offset) - 1, 0)]
+
+
+def extract_facts(lines: list[str], first_line: int) -> list[Fact]:
+    """Facts from section 一 (`lines`, whose first element is source line `first_line`)."""
+    if not lines:
+        return []
+    text = _Text(lines, first_line)
+    facts: list[Fact] = []
+    proactive = _proactive_range(text.text)
+    received_done = False
+    for m in _CLAUSE.finditer(text.text):
+        clause = m.group().strip()
+        if not clause:
+            continue
+        start = m.start()
+        in_proactive = proactive[0] <= start < proactive[1]
+        if not received_done:
+            fact = _received(clause, text.line_at(start))
+            if fact:
+                facts.append(fact)
+                received_done = True
+                continue
+        if not any(ch.isdigit() for ch in clause):
+            continue
+        t = _TOTAL.search(clause)
+        if t and not _DATE_AFTER.match(clause[t.end("n"):]):
+            facts.append(Fact("proactive_total", float(t.group("n")), _qual(t), None, clause, text.line_at(start)))
+            continue
+        if not in_proactive:
+            continue
+        c = _CHANNEL.search(clause)
+        if c:
+            facts.append(Fact("proactive_by_channel", float(c.group("n")), _qual(c), c.group("ch"), clause,
+                              text.line_at(start)))
+            continue
+        for cm in _CATEGORY.finditer(clause):
+            category = _CAT_PREFIX.sub("", cm.group("cat").strip()).strip()
+            if not category or "年" in category[-1:] or "申请" in category:
+                continue
+            facts.append(Fact("proactive_by_category", float(cm.group("n")), _qual(cm), category, clause,
+                              text.line_at(start + cm.start())))
+    return facts
+
+
+def _qual(m: re.Match[str]) -> str:
+    return "at_least" if m.group("q") else "exact"
+
+
+def _received(clause: str, line: int) -> Fact | None:
+    if _RECEIVED_NONE.search(clause):
+        return Fact("applications_received", 0.0, "exact", None, clause, line)
+    for pattern in _RECEIVED:
+        m = pattern.search(clause)
+        if m:
+            return Fact("applications_received", float(m.group("n")), _qual(m), None, clause, line)
+    return None
+
+
+def _proactive_range(text: str) -> tuple[int, int]:
+    """Offsets of the 主动公开 sub-section of 一, where category and channel counts live."""
+    start = end = None
+    offset = 0
+    for line in text.split("\n"):
+        if _SUBHEADING.match(line):
+            if start is None and "主动公开" in line[:24]:
+                start = offset
+            elif start is not None and end is None:
+                end = offset
+        offset += len(line) + 1
+    if start is None:
+        return 0, len(text)
+    return start, end if end is not None else len(text)

@@ -1,0 +1,261 @@
+"""One raw report in, its tidy frames and quality issues out."""
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from . import schema
+from .cells import rows_from_lines
+from .checks import Finding, check_narrative, check_table3, check_table4
+from .errors import NotAReportError
+from .identity import Identity, find_identity
+from .narrative import extract_facts
+from .sections import Sections, find_sections
+from .tables import MISSING, OK, Cell, Table2, Table3, read_table2, read_table3, read_table4
+from .template import load_template
+from .text import to_document
+
+TABLES = ("active_disclosure", "applications", "reviews_litigation")
+
+
+@dataclass
+class ParsedReport:
+    report_id: str
+    source: dict[str, Any]
+    report: dict[str, Any]
+    records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    _frames: dict[str, pd.DataFrame] | None = field(default=None, repr=False)
+
+    @property
+    def frames(self) -> dict[str, pd.DataFrame]:
+        if self._frames is None:
+            self._frames = {name: schema.frame_from_records(name, self.records.get(name, []))
+                            for name in schema.TABLE_NAMES}
+        return self._frames
+
+    reports = property(lambda self: self.frames["reports"])
+    active_disclosure = property(lambda self: self.frames["active_disclosure"])
+    applications = property(lambda self: self.frames["applications"])
+    reviews_litigation = property(lambda self: self.frames["reviews_litigation"])
+    narrative_facts = property(lambda self: self.frames["narrative_facts"])
+    issues = property(lambda self: self.frames["issues"])
+
+    def issue_codes(self) -> list[str]:
+        return [i["code"] for i in self.records["issues"]]
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON shape of `ogi parse --json` (report-schema.md)."""
+        def strip(rows: list[dict], drop: tuple[str, ...] = ("report_id",)) -> list[dict]:
+            return [{k: _jsonable(v) for k, v in r.items() if k not in drop} for r in rows]
+
+        region = {k: self.report.get(k) for k in ("province", "prefecture", "county", "township")}
+        region["code"] = next((self.report.get(k) for k in ("township_code", "county_code", "prefecture_code",
+                                                            "province_code") if self.report.get(k)), None)
+        return {
+            "source": self.source,
+            "report": {"title": self.report["title"], "org": self.report["org"], "year": self.report["year"],
+                       "template_version": self.report["template_version"], "region": region},
+            "active_disclosure": strip(self.records["active_disclosure"], ("report_id", "raw")),
+            "applications": strip(self.records["applications"], ("report_id", "raw")),
+            "reviews_litigation": strip(self.records["reviews_litigation"], ("report_id", "raw")),
+            "narrative_facts": strip(self.records["narrative_facts"]),
+            "issues": strip(self.records["issues"]),
+        }
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, float):
+        if math.isnan(v):
+            return None
+        return int(v) if v.is_integer() else v
+    return v
+
+
+def parse_report(raw: bytes, source: str) -> ParsedReport:
+    """Parse one report. Raises pipeline.errors.ReportError subclasses for unusable input."""
+    sha = hashlib.sha256(raw).hexdigest()
+    report_id = sha[:16]
+    doc = to_document(raw)
+    template = load_template()
+    sections = find_sections(doc.lines, template)
+    identity = find_identity(doc.lines, sections.first_boundary())
+    findings: list[Finding] = []
+
+    spans = sections.table_spans
+    t2 = t3 = None
+    t4 = None
+    if "active_disclosure" in spans:
+        t2 = read_table2(rows_from_lines(doc.lines, *spans["active_disclosure"]), template, identity.year)
+    if "applications" in spans:
+        t3 = read_table3(rows_from_lines(doc.lines, *spans["applications"]), template)
+    if "reviews_litigation" in spans:
+        t4 = read_table4(rows_from_lines(doc.lines, *spans["reviews_litigation"]))
+
+    found_any = bool((t2 and t2.found) or (t3 and t3.found) or t4)
+    if not found_any and len(sections.headings) < 3:
+        raise NotAReportError("no disclosure tables and no section headings of the national template")
+
+    s1 = sections.span("s1")
+    if s1 is None:
+        s1 = (identity.title_line or 0, sections.first_boundary())
+    facts = extract_facts(doc.lines[s1[0]:s1[1]], s1[0] + 1)
+
+    records: dict[str, list[dict[str, Any]]] = {name: [] for name in schema.TABLE_NAMES}
+    _table2_records(report_id, t2, spans, records, findings)
+    _table3_records(report_id, t3, spans, records, findings, t2_inside=_table2_in_section3(doc, spans))
+    _table4_records(report_id, t4, spans, template, records, findings)
+    if t3 is not None and t3.found:
+        findings += check_table3(t3)
+    if t4 is not None:
+        findings += check_table4(t4, template.table4_cells)
+    findings += check_narrative(facts, t3 if t3 and t3.found else None)
+    if identity.year is None:
+        findings.append(Finding("year_unresolved", "reports", "year",
+                                "no year in the title and no 统计期限 sentence", identity.title_line))
+
+    region = _resolve_region(identity, doc.text)
+    if region is not None and region.issue:
+        findings.append(Finding(region.issue, "reports", "region", region.detail or "", identity.title_line))
+
+    t2_version = t2.version if t2 and t2.found else None
+    t3_version = t3.version if t3 and t3.found else None
+    versions = {v for v in (t2_version, t3_version) if v}
+    template_version = versions.pop() if len(versions) == 1 else ("mixed" if versions else None)
+
+    records["narrative_facts"] = [
+        {"report_id": report_id, "fact": f.fact, "value": f.value, "qualifier": f.qualifier,
+         "category": f.category, "evidence": f.evidence, "line": f.line} for f in facts
+    ]
+    records["issues"] = [
+        {"report_id": report_id, "code": f.code, "table": f.table, "field": f.field, "detail": f.detail,
+         "line": f.line} for f in findings
+    ]
+    report = {
+        "report_id": report_id, "sha256": sha, "source_path": source, "encoding": doc.encoding,
+        "title": identity.title, "org": identity.org, "year": identity.year, "year_source": identity.year_source,
+        "template_version": template_version, "table2_version": t2_version, "table3_version": t3_version,
+        "n_lines": len(doc.lines),
+        "problems_text": _section_text(doc.lines, sections, "s5"),
+        "other_matters_text": _section_text(doc.lines, sections, "s6"),
+        **(region.columns() if region is not None else {k: None for k in schema.REGION_COLUMNS}),
+    }
+    records["reports"] = [report]
+    return ParsedReport(report_id=report_id,
+                        source={"path": source, "sha256": sha, "encoding": doc.encoding},
+                        report=report, records=records)
+
+
+def _cell_record(cell: Cell) -> dict[str, Any]:
+    return {"value": cell.value, "line": cell.line, "raw": cell.raw}
+
+
+def _cell_findings(table: str, field_name: str, cell: Cell) -> list[Finding]:
+    if cell.status == OK:
+        return []
+    detail = cell.detail or (f"the cell holds {cell.raw!r}, not a number" if cell.raw else "the cell is empty")
+    return [Finding(cell.status, table, field_name, detail, cell.line)]
+
+
+def _missing_table(table: str, detail: str, line: int | None) -> Finding:
+    return Finding("table_missing", table, None, detail, line)
+
+
+def _table2_records(report_id: str, t2: Table2 | None, spans: dict, records: dict, findings: list) -> None:
+    table = "active_disclosure"
+    if t2 is None:
+        findings.append(_missing_table(table, "no section 二 and no 第二十条 rows", None))
+        return
+    if not t2.found:
+        findings.append(_missing_table(table, "section 二 holds none of the template's row labels",
+                                       spans[table][0] + 1))
+        return
+    template = load_template()
+    for label in template.table2_rows:
+        if label.version != t2.version:
+            continue
+        if label.key not in t2.rows:
+            detail = f"row {label.key} not found in table 2"
+            for measure in label.cells:
+                records[table].append({"report_id": report_id, "item": label.key, "measure": measure, "value": None,
+                                       "unit": None, "line": None, "raw": None})
+                findings.append(Finding(MISSING, table, f"{label.key}/{measure}", detail, None))
+            continue
+        _, arow = t2.rows[label.key]
+        for measure, cell in zip(label.cells, arow.cells):
+            unit = _unit(label.unit, measure, cell)
+            records[table].append({"report_id": report_id, "item": label.key, "measure": measure, "unit": unit,
+                                   **_cell_record(cell)})
+            findings += _cell_findings(table, f"{label.key}/{measure}", cell)
+
+
+def _unit(template_unit: str, measure: str, cell: Cell) -> str | None:
+    if template_unit == "printed":
+        return cell.unit if cell.unit in ("元", "万元") else None
+    return template_unit or None
+
+
+def _table2_in_section3(doc, spans: dict) -> bool:
+    if "applications" not in spans:
+        return False
+    start, end = spans["applications"]
+    return any("第二十条" in line for line in doc.lines[start:end])
+
+
+def _table3_records(report_id: str, t3: Table3 | None, spans: dict, records: dict, findings: list,
+                    t2_inside: bool) -> None:
+    table = "applications"
+    if t3 is None:
+        findings.append(_missing_table(table, "no section 三 and no table 3 markers", None))
+        return
+    if not t3.found:
+        what = "repeats table 2" if t2_inside else "holds none of the template's row labels"
+        findings.append(_missing_table(table, f"section 三 {what}", spans[table][0] + 1))
+        return
+    template = load_template()
+    for outcome in template.table3_expected(t3.version or "2021"):
+        arow = t3.rows.get(outcome)
+        if arow is None or not arow.has_values:
+            line = arow.line if arow else None
+            detail = (arow.cells[0].detail if arow else None) or f"row {outcome} not found in table 3"
+            for applicant in t3.columns:
+                records[table].append({"report_id": report_id, "outcome": outcome, "applicant": applicant,
+                                       "value": None, "line": line, "raw": None})
+            findings.append(Finding(MISSING, table, outcome, detail, line))
+            continue
+        for applicant, cell in zip(t3.columns, arow.cells):
+            records[table].append({"report_id": report_id, "outcome": outcome, "applicant": applicant,
+                                   **_cell_record(cell)})
+            findings += _cell_findings(table, f"{outcome}/{applicant}", cell)
+
+
+def _table4_records(report_id: str, t4: list[Cell] | None, spans: dict, template, records: dict,
+                    findings: list) -> None:
+    table = "reviews_litigation"
+    if t4 is None:
+        line = spans[table][0] + 1 if table in spans else None
+        findings.append(_missing_table(table, "no numbers in section 四" if line else "no section 四", line))
+        return
+    for (proceeding, result), cell in zip(template.table4_cells, t4):
+        records[table].append({"report_id": report_id, "proceeding": proceeding, "result": result,
+                               **_cell_record(cell)})
+        findings += _cell_findings(table, f"{proceeding}/{result}", cell)
+
+
+def _section_text(lines: list[str], sections: Sections, key: str) -> str | None:
+    span = sections.span(key)
+    if span is None:
+        return None
+    text = "\n".join(line.strip() for line in lines[span[0] + 1:span[1]] if line.strip())
+    return text or None
+
+
+def _resolve_region(identity: Identity, text: str):
+    try:
+        from .regions import resolve_region
+    except ImportError:  # the gazetteer module is optional for the parser
+        return None
+    return resolve_region(identity.title, identity.org, text)

@@ -1,0 +1,81 @@
+"""Find the six sections and the spans of tables 2, 3 and 4 by their content.
+
+Section numbers cannot be trusted (numbering restarts, shifts, duplicated tables), so each
+heading is recognised by its title and each table also by its own markers.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .template import Template
+
+TABLE_SECTIONS = {"active_disclosure": "s2", "applications": "s3", "reviews_litigation": "s4"}
+_WS = re.compile(r"\s+")
+# Site furniture of saved web pages that follows the report (seed 002).
+_JUNK = re.compile(
+    r"^(?:账号\+?密码登录|手机\+?密码登录|还没有账号|立即注册|登录|注册|扫一扫|打印本页|关闭窗口|【打印】|【关闭】"
+    r"|分享到|上一篇|下一篇|网站地图|联系我们|版权所有|主办单位|承办单位|网站标识码|.*ICP备|.*公网安备|返回顶部)"
+)
+_MAX_HEADING = 48
+_MAX_MARKER_LINE = 80
+
+
+@dataclass
+class Sections:
+    headings: dict[str, int] = field(default_factory=dict)  # section key -> 0-based line index
+    table_spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # table -> [start, end)
+    junk_start: int | None = None
+    n_lines: int = 0
+
+    def span(self, key: str) -> tuple[int, int] | None:
+        """[start, end) of a prose section, from its heading to the next boundary."""
+        start = self.headings.get(key)
+        if start is None:
+            return None
+        return start, self._next_boundary(start)
+
+    def first_boundary(self) -> int:
+        starts = list(self.headings.values()) + [s for s, _ in self.table_spans.values()]
+        return min(starts) if starts else self.n_lines
+
+    def _next_boundary(self, start: int) -> int:
+        bounds = [i for i in self.headings.values() if i > start]
+        bounds += [s for s, _ in self.table_spans.values() if s > start]
+        if self.junk_start is not None and self.junk_start > start:
+            bounds.append(self.junk_start)
+        return min(bounds) if bounds else self.n_lines
+
+
+def find_sections(lines: list[str], template: Template) -> Sections:
+    sec = Sections(n_lines=len(lines))
+    markers: dict[str, int] = {}
+    for i, line in enumerate(lines):
+        compact = _WS.sub("", line)
+        if not compact:
+            continue
+        if len(compact) <= _MAX_HEADING:
+            for label in template.headings:
+                if label.key not in sec.headings and label.regex and label.regex.match(compact):
+                    sec.headings[label.key] = i
+                    break
+        if len(compact) <= _MAX_MARKER_LINE:
+            for table, labels in template.markers.items():
+                if table not in markers and any(l.regex and l.regex.search(compact) for l in labels):
+                    markers[table] = i
+        if sec.junk_start is None and "s6" in sec.headings and i > sec.headings["s6"] and _JUNK.match(compact):
+            sec.junk_start = i
+
+    starts: dict[str, int] = {}
+    for table, section in TABLE_SECTIONS.items():
+        heading = sec.headings.get(section)
+        start = heading if heading is not None else markers.get(table)
+        if start is not None:
+            starts[table] = start
+    for table, start in starts.items():
+        bounds = [i for key, i in sec.headings.items() if i > start and key != TABLE_SECTIONS[table]]
+        bounds += [s for t, s in starts.items() if t != table and s > start]
+        if sec.junk_start is not None and sec.junk_start > start:
+            bounds.append(sec.junk_start)
+        sec.table_spans[table] = (start, min(bounds) if bounds else len(lines))
+    return sec

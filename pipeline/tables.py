@@ -1,0 +1,245 @@
+"""Tables 2, 3 and 4: rows of tokens -> cells keyed by the template.
+
+Every table is read the same way: find the template's row labels (anchors) in the token stream,
+then take the known number of cells after each anchor. How the cells are laid out decides how
+they are taken:
+- inline: the anchor's own line holds numbers (tab, pipe or space separated rows). Cells are
+  positional on that line, blanks included; a line with fewer cells than the template is
+  ambiguous and its cells stay null rather than being guessed into the wrong column.
+- stacked: the anchor stands alone and its numbers follow, one per line (Word exports). Cells are
+  taken in order until the next anchor; the ones that never come are missing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .cells import BLANK, NUM, PLACEHOLDER, TEXT, Row, Token, flatten
+from .template import APPLICANTS, ORG_COLUMNS, Label, Template
+
+OK, MISSING, BLANK_CELL, NOT_NUMERIC = "ok", "cell_missing", "cell_blank", "cell_not_numeric"
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: float | None
+    status: str  # ok | cell_missing | cell_blank | cell_not_numeric
+    line: int | None
+    raw: str | None
+    unit: str | None = None
+    detail: str | None = None
+
+    @classmethod
+    def from_token(cls, tok: Token) -> "Cell":
+        if tok.kind == NUM:
+            return cls(tok.value, OK, tok.line, tok.text, tok.unit)
+        if tok.kind == PLACEHOLDER:
+            return cls(None, NOT_NUMERIC, tok.line, tok.text)
+        return cls(None, BLANK_CELL, tok.line, "")
+
+    @classmethod
+    def missing(cls, line: int | None, detail: str) -> "Cell":
+        return cls(None, MISSING, line, None, None, detail)
+
+
+@dataclass
+class AnchoredRow:
+    key: str
+    line: int
+    cells: list[Cell]
+    mode: str  # inline | stacked | ambiguous
+
+    @property
+    def has_values(self) -> bool:
+        return any(c.status != MISSING for c in self.cells)
+
+
+_VALUE_KINDS = (NUM, PLACEHOLDER)
+
+
+def read_anchored(rows: list[Row], anchor_of, expected_of) -> dict[str, AnchoredRow]:
+    """Assign cells to anchors. `anchor_of(token) -> key | None`, `expected_of(key) -> int`.
+
+    One pass over the tokens: anchors are found once, and each anchor's cells come from the
+    tokens up to the next anchor.
+    """
+    flat = flatten(rows)
+    anchors = [(i, key) for i, (_, tok) in enumerate(flat) if tok.kind == TEXT and (key := anchor_of(tok))]
+    found: dict[str, AnchoredRow] = {}
+    for n, (pos, key) in enumerate(anchors):
+        if key in found and found[key].has_values:
+            continue  # a repeated label (a header row, a duplicated table): the first complete wins
+        end = anchors[n + 1][0] if n + 1 < len(anchors) else len(flat)
+        segment = flat[pos + 1:end]
+        anchor_row, anchor_tok = flat[pos]
+        row = _take_cells(key, anchor_tok, anchor_row, segment, rows, expected_of(key))
+        if key not in found or row.has_values:
+            found[key] = row
+    return found
+
+
+def _take_cells(key: str, anchor: Token, anchor_row: int, segment: list[tuple[int, Token]],
+                rows: list[Row], expected: int) -> AnchoredRow:
+    inline = [tok for r, tok in segment if r == anchor_row and tok.kind != TEXT]
+    if any(tok.kind in _VALUE_KINDS for tok in inline):
+        return _inline(key, anchor, inline, expected)
+    cells: list[Cell] = []
+    last_row = anchor_row
+    for r, tok in segment:
+        if len(cells) == expected:
+            break
+        if r != last_row and cells and rows[r].prose:
+            break  # the table ended and running text began
+        last_row = r
+        if tok.kind in _VALUE_KINDS:
+            cells.append(Cell.from_token(tok))
+    if len(cells) < expected:
+        detail = f"{len(cells)} of {expected} cells follow the label on line {anchor.line}"
+        cells += [Cell.missing(anchor.line, detail)] * (expected - len(cells))
+    return AnchoredRow(key, anchor.line, cells, "stacked")
+
+
+def _inline(key: str, anchor: Token, inline: list[Token], expected: int) -> AnchoredRow:
+    values = [t for t in inline if t.kind in _VALUE_KINDS]
+    if len(values) >= expected:
+        return AnchoredRow(key, anchor.line, [Cell.from_token(t) for t in values[:expected]], "inline")
+    # Fewer numbers than columns: blanks keep the positions only if the row has every column.
+    while inline and inline[0].kind == BLANK:
+        inline = inline[1:]
+    window = inline[:expected]
+    if len(window) == expected and sum(t.kind in _VALUE_KINDS for t in window) == len(values):
+        return AnchoredRow(key, anchor.line, [Cell.from_token(t) for t in window], "inline")
+    detail = (f"line {anchor.line} prints {len(values)} of {expected} cells; "
+              "which one is missing cannot be told, so none is placed")
+    return AnchoredRow(key, anchor.line, [Cell.missing(anchor.line, detail)] * expected, "ambiguous")
+
+
+# --- table 2 -----------------------------------------------------------------------------
+
+
+@dataclass
+class Table2:
+    version: str | None
+    rows: dict[str, tuple[Label, AnchoredRow]]  # item -> (template row, cells)
+    found: bool
+    detail: str | None = None
+
+
+def read_table2(rows: list[Row], template: Template, year: int | None) -> Table2:
+    votes = {"2021": 0, "2019": 0}
+    for row in rows:
+        for tok in row.tokens:
+            if tok.kind == TEXT:
+                for label in template.table2_versions:
+                    if label.regex and label.regex.search(tok.compact):
+                        votes[label.key] += 1
+    if votes["2021"] or votes["2019"]:
+        version = "2021" if votes["2021"] >= votes["2019"] else "2019"
+    else:
+        # No column headers at all: the template in force that year is the best we have.
+        version = "2021" if (year or 2021) >= 2021 else "2019"
+    keys = template.table2_keys
+
+    def anchor_of(tok: Token) -> str | None:
+        m = template.table2_any.match(tok.compact)
+        return keys[int(m.lastgroup[1:])] if m and m.lastgroup else None
+
+    def expected_of(item: str) -> int:
+        label = template.table2_row(item, version)
+        return len(label.cells) if label else 1
+
+    anchored = read_anchored(rows, anchor_of, expected_of)
+    out: dict[str, tuple[Label, AnchoredRow]] = {}
+    for item, arow in anchored.items():
+        label = template.table2_row(item, version)
+        if label is None:
+            continue  # e.g. 政府集中采购 in a 2021 table: not a template row of that version
+        out[item] = (label, arow)
+    return Table2(version, out, found=bool(anchored))
+
+
+# --- table 3 -----------------------------------------------------------------------------
+
+
+@dataclass
+class Table3:
+    version: str | None
+    columns: tuple[str, ...]
+    rows: dict[str, AnchoredRow]
+    found: bool
+
+
+def applicant_columns(rows: list[Row], template: Template, first_anchor_line: int | None) -> tuple[str, ...]:
+    """The 7 template columns, plus 法人或其他组织小计 where the header prints it."""
+    subtotal_at = commercial_at = None
+    sub = next(l for l in template.table3_columns if l.key == "org_subtotal")
+    com = next(l for l in template.table3_columns if l.key == "commercial")
+    for i, row in enumerate(rows):
+        if first_anchor_line is not None and row.line >= first_anchor_line:
+            break
+        for tok in row.tokens:
+            if tok.kind != TEXT:
+                continue
+            if subtotal_at is None and sub.regex and sub.regex.search(tok.compact):
+                subtotal_at = (i, tok.line)
+            if commercial_at is None and com.regex and com.regex.search(tok.compact):
+                commercial_at = (i, tok.line)
+    if subtotal_at is None:
+        return APPLICANTS
+    if commercial_at is not None and subtotal_at < commercial_at:
+        return ("natural_person", "org_subtotal", *ORG_COLUMNS, "total")
+    return ("natural_person", *ORG_COLUMNS, "org_subtotal", "total")
+
+
+def read_table3(rows: list[Row], template: Template) -> Table3:
+    keys = template.table3_keys
+
+    def anchor_of(tok: Token) -> str | None:
+        m = template.table3_any.search(tok.compact)
+        return keys[int(m.lastgroup[1:])] if m and m.lastgroup else None
+
+    first_anchor = next((tok.line for row in rows for tok in row.tokens
+                         if tok.kind == TEXT and anchor_of(tok)), None)
+    columns = applicant_columns(rows, template, first_anchor)
+    anchored = read_anchored(rows, anchor_of, lambda key: len(columns))
+    has_2021 = any(k in anchored and anchored[k].has_values
+                   for k in ("other_no_correction", "other_no_fee", "other_other"))
+    has_2019 = "other_processing" in anchored and anchored["other_processing"].has_values
+    version = "2021" if has_2021 or not has_2019 else "2019"
+    if not anchored:
+        version = None
+    expected = template.table3_expected(version or "2021")
+    # The 2021 （六） group label also matches the 2019 single-row label; it carries no cells there.
+    rows_out = {k: v for k, v in anchored.items() if k in expected}
+    return Table3(version, columns, rows_out, found=bool(anchored))
+
+
+# --- table 4 -----------------------------------------------------------------------------
+
+_FIFTEEN = 15
+
+
+def read_table4(rows: list[Row]) -> list[Cell] | None:
+    """The 15 numbers in template order, or None when the section holds none."""
+    cells: list[Cell] = []
+    for n, row in enumerate(rows):
+        if cells and row.prose:
+            break
+        tokens = [t for t in row.tokens if t.kind != TEXT]
+        if not cells and sum(t.kind in _VALUE_KINDS for t in tokens) >= 1:
+            lead = tokens
+            while lead and lead[0].kind == BLANK:
+                lead = lead[1:]
+            # A whole data row on one line keeps blank cells in their columns.
+            if len(lead) >= _FIFTEEN and sum(t.kind in _VALUE_KINDS for t in lead[:_FIFTEEN]) < _FIFTEEN:
+                return [Cell.from_token(t) for t in lead[:_FIFTEEN]]
+        for tok in tokens:
+            if tok.kind in _VALUE_KINDS:
+                cells.append(Cell.from_token(tok))
+                if len(cells) == _FIFTEEN:
+                    return cells
+    if not cells:
+        return None
+    last = cells[-1].line
+    detail = f"only {len(cells)} of 15 numbers found in the section"
+    return cells + [Cell.missing(last, detail)] * (_FIFTEEN - len(cells))
+

@@ -1,0 +1,112 @@
+"""The template knowledge, loaded once from labels/template.csv.
+
+A new synonym is one more line in the CSV (same table/kind/key, another pattern); no code
+changes. Patterns match the *compact* form of a cell: whitespace removed, brackets and digits
+already half-width (see pipeline.text).
+"""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+LABELS_CSV = Path(__file__).with_name("labels") / "template.csv"
+
+APPLICANTS: tuple[str, ...] = (
+    "natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org", "total",
+)
+ORG_COLUMNS: tuple[str, ...] = ("commercial", "research", "social_welfare", "legal_service", "other_org")
+
+
+@dataclass(frozen=True)
+class Label:
+    table: str
+    kind: str
+    key: str
+    version: str
+    cells: tuple[str, ...]
+    unit: str
+    regex: re.Pattern[str] | None
+
+
+@dataclass(frozen=True)
+class Template:
+    headings: tuple[Label, ...]
+    markers: dict[str, tuple[Label, ...]]
+    table2_versions: tuple[Label, ...]
+    table2_rows: tuple[Label, ...]
+    table3_columns: tuple[Label, ...]
+    table3_rows: tuple[Label, ...]
+    table4_cells: tuple[tuple[str, str], ...]
+    # One alternation per table so a cell is tested against all row labels in one regex call.
+    table2_any: re.Pattern[str]
+    table2_keys: tuple[str, ...]  # group k{i} of table2_any -> item key
+    table3_any: re.Pattern[str]
+    table3_keys: tuple[str, ...]
+
+    def table2_row(self, key: str, version: str) -> Label | None:
+        for label in self.table2_rows:
+            if label.key == key and label.version == version:
+                return label
+        return None
+
+    def table3_expected(self, version: str) -> list[str]:
+        seen: list[str] = []
+        for label in self.table3_rows:
+            if label.version in ("both", version) and label.key not in seen:
+                seen.append(label.key)
+        return seen
+
+
+def _compile(match: str, pattern: str) -> re.Pattern[str] | None:
+    if not pattern:
+        return None
+    if match == "full":
+        # A leading enumeration (1. / 2、) may precede a full-cell label.
+        return re.compile(rf"^(?:\d{{1,2}}[.、])?(?:{pattern})$")
+    if match == "heading":
+        # Section headings: optional numbering, optional markdown hashes, then the title.
+        return re.compile(rf"^#*(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十]+\)|\d+[、.])?(?:{pattern})")
+    return re.compile(pattern)
+
+
+def _named_alternation(labels: tuple[Label, ...]) -> re.Pattern[str]:
+    parts = []
+    for i, label in enumerate(labels):
+        assert label.regex is not None
+        parts.append(f"(?P<k{i}>{label.regex.pattern})")
+    return re.compile("|".join(parts))
+
+
+@lru_cache(maxsize=1)
+def load_template(path: Path = LABELS_CSV) -> Template:
+    labels: list[Label] = []
+    with open(path, encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            labels.append(Label(
+                table=row["table"], kind=row["kind"], key=row["key"], version=row["version"],
+                cells=tuple(c for c in row["cells"].split(";") if c), unit=row["unit"],
+                regex=_compile(row["match"], row["pattern"]),
+            ))
+
+    def pick(table: str, kind: str) -> tuple[Label, ...]:
+        return tuple(label for label in labels if label.table == table and label.kind == kind)
+
+    table2_rows = pick("active_disclosure", "row")
+    table3_rows = pick("applications", "row")
+    table2_unique = tuple({label.key: label for label in table2_rows}.values())
+    return Template(
+        headings=pick("section", "heading"),
+        markers={t: pick(t, "marker") for t in ("active_disclosure", "applications", "reviews_litigation")},
+        table2_versions=pick("active_disclosure", "version"),
+        table2_rows=table2_rows,
+        table3_columns=pick("applications", "column"),
+        table3_rows=table3_rows,
+        table4_cells=tuple(tuple(label.key.split(".")) for label in pick("reviews_litigation", "cell")),  # type: ignore[misc]
+        table2_any=_named_alternation(table2_unique),
+        table2_keys=tuple(label.key for label in table2_unique),
+        table3_any=_named_alternation(table3_rows),
+        table3_keys=tuple(label.key for label in table3_rows),
+    )
