@@ -15,7 +15,9 @@ _CHANNEL = re.compile(
     r"|公开栏|公示栏|宣传栏|抖音号?|视频号|头条号|客户端|APP|政务服务平台))"
     r"[^\d,;。:]{0,20}?(?P<n>\d+)\s*" + _Q + r"\s*" + _UNIT
 )
-_CATEGORY = re.compile(r"(?P<cat>[^\d,;。:]{1,24}?)(?:共计|共|累计|合计)?\s*(?P<n>\d+)\s*" + _Q + r"\s*" + _UNIT)
+_CATEGORY = re.compile(r"(?P<cat>[^\d,;。:]{1,24}?)(?:共计|共|累计|合计)?\s*(?P<n>\d+)\s*" + _Q + r"\s*(?:条|件|篇|个)")
+_CAT_REJECT = re.compile(r"[《》“”\"()]")
+_MAX_CATEGORY = 16
 _CAT_PREFIX = re.compile(r"^(?:[、及和与]|其中|包括)*(?:发布了?|更新了?)?")
 _RECEIVED = (
     re.compile(r"(?:收到|受理|接收)(?:了)?[^,;。\d]{0,16}?申请(?:共计|共|合计)?\s*(?P<n>\d+)\s*" + _Q + r"\s*(?:件|个|条|人次|份)"),
@@ -73,7 +75,14 @@ def extract_facts(lines: list[str], first_line: int) -> list[Fact]:
     facts: list[Fact] = []
     proactive = _proactive_range(text.text)
     received_done = False
+    # Counts by category follow a total or a channel count, in its sentence or the next one;
+    # elsewhere a number with 条/件 is usually something else (proposals handled, videos made).
+    sentence = 0
+    last_anchor = -10
+    pos = 0
     for m in _CLAUSE.finditer(text.text):
+        sentence += sum(text.text.count(sep, pos, m.start()) for sep in "。\n")
+        pos = m.start()
         clause = m.group().strip()
         if not clause:
             continue
@@ -90,6 +99,7 @@ def extract_facts(lines: list[str], first_line: int) -> list[Fact]:
         t = _TOTAL.search(clause)
         if t and not _DATE_AFTER.match(clause[t.end("n"):]):
             facts.append(Fact("proactive_total", float(t.group("n")), _qual(t), None, clause, text.line_at(start)))
+            last_anchor = sentence
             continue
         if not in_proactive:
             continue
@@ -97,10 +107,14 @@ def extract_facts(lines: list[str], first_line: int) -> list[Fact]:
         if c:
             facts.append(Fact("proactive_by_channel", float(c.group("n")), _qual(c), c.group("ch"), clause,
                               text.line_at(start)))
+            last_anchor = sentence
+            continue
+        if sentence - last_anchor > 1:
             continue
         for cm in _CATEGORY.finditer(clause):
             category = _CAT_PREFIX.sub("", cm.group("cat").strip()).strip()
-            if not category or "年" in category[-1:] or "申请" in category:
+            if (not category or len(category) > _MAX_CATEGORY or _CAT_REJECT.search(category)
+                    or "申请" in category):
                 continue
             facts.append(Fact("proactive_by_category", float(cm.group("n")), _qual(cm), category, clause,
                               text.line_at(start + cm.start())))

@@ -84,7 +84,11 @@ def _named_alternation(labels: tuple[Label, ...]) -> re.Pattern[str]:
 def load_template(path: Path = LABELS_CSV) -> Template:
     labels: list[Label] = []
     with open(path, encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
+        reader = csv.DictReader(fh)
+        for row in reader:
+            if None in row:
+                # An unquoted comma in a pattern shifts the columns; fail loudly rather than mis-match.
+                raise ValueError(f"{path}: line {reader.line_num} has more fields than the header")
             labels.append(Label(
                 table=row["table"], kind=row["kind"], key=row["key"], version=row["version"],
                 cells=tuple(c for c in row["cells"].split(";") if c), unit=row["unit"],
