@@ -12,6 +12,8 @@ _TITLE = re.compile(
 _TITLE_HINT = re.compile(r"(?:信息公开|年度报告)")
 _PERIOD = re.compile(r"统计(?:期限|时限|周期|时间|区间|范围|口径)[^。]{0,30}?((?:19|20)\d{2})\s*年")
 _MARKDOWN = re.compile(r"^#+\s*")
+# Sentences near the top ("本报告…编制。") mention 报告 too; a title has no sentence punctuation.
+_PROSE = re.compile(r"[。，,；;：:]|^本")
 _SKIP = frozenset({"正文", "目录"})
 _MAX_TITLE_LINES = 15
 
@@ -63,14 +65,14 @@ def _find_title(lines: list[str], first_boundary: int) -> tuple[str | None, int 
         if len(seen) > _MAX_TITLE_LINES:
             break
     for n, (i, line) in enumerate(seen):
-        if len(line) > 60 or not (_YEAR.search(line) or _TITLE_HINT.search(line)):
+        if len(line) > 60 or _PROSE.search(line) or not (_YEAR.search(line) or _TITLE_HINT.search(line)):
             continue
-        if "报告" in line and _YEAR.search(line):
+        if line.endswith("报告") and _TITLE_HINT.search(line):
             return line, i + 1
         # A title split over two lines: the second line finishes it ("工作年度报告").
         if n + 1 < len(seen):
             j, nxt = seen[n + 1]
             joined = line + nxt
-            if len(nxt) <= 16 and nxt.endswith("报告") and _YEAR.search(joined):
+            if len(nxt) <= 16 and nxt.endswith("报告") and _TITLE_HINT.search(joined):
                 return joined, i + 1
     return None, None

@@ -81,7 +81,8 @@ def _named_alternation(labels: tuple[Label, ...]) -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
-def load_template(path: Path = LABELS_CSV) -> Template:
+def load_template(path: Path | None = None) -> Template:
+    path = path or LABELS_CSV
     labels: list[Label] = []
     with open(path, encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)
@@ -100,7 +101,9 @@ def load_template(path: Path = LABELS_CSV) -> Template:
 
     table2_rows = pick("active_disclosure", "row")
     table3_rows = pick("applications", "row")
-    table2_unique = tuple({label.key: label for label in table2_rows}.values())
+    # Both versions share the item labels; one alternative per distinct (key, pattern).
+    table2_unique = tuple({(label.key, label.regex.pattern if label.regex else ""): label
+                           for label in table2_rows}.values())
     return Template(
         headings=pick("section", "heading"),
         markers={t: pick(t, "marker") for t in ("active_disclosure", "applications", "reviews_litigation")},

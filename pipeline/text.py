@@ -44,7 +44,10 @@ def decode(raw: bytes) -> tuple[str, str]:
         return _strict(raw, "utf-16"), "utf-16"
     guess = _utf16_without_bom(raw)
     if guess:
-        return _strict(raw, guess), guess
+        text = _strict(raw, guess)
+        if _looks_binary(text):
+            raise UnreadableError("binary file (control characters), not text")
+        return text, guess
     if b"\x00" in raw[:65536]:
         raise UnreadableError("binary file (NUL bytes), not text")
     for encoding in ("utf-8", "gb18030"):
