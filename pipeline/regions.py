@@ -52,6 +52,7 @@ _WS_RE = re.compile(r"[\s\u3000]+")
 _HEAD_END_RE = re.compile(
     r"\d|[〇零一二三四五六七八九]{2,}年|年度|关于|(?:人民)?政府信息公开|信息公开|政务公开|工作年度报告|年报"
 )
+_LEADING_YEAR_RE = re.compile(r"^(?:\d{4}|[〇零一二三四五六七八九]{4})年度?")
 _HEAD_JUNK_RE = re.compile(r"^[\W_]+|[\W_]+$")
 # What may follow a place in the head without making the body a department.
 _NOT_DEPARTMENT = frozenset({"人民政府", "政府", "办事处", "街道办事处", "人民政府办事处", "公所"})
@@ -243,6 +244,7 @@ def _norm(text: str | None) -> str:
 
 
 def _head_of(text: str) -> str:
+    text = _LEADING_YEAR_RE.sub("", text)  # 2022年靖安县人民政府…: the name follows the year
     m = _HEAD_END_RE.search(text)
     return _HEAD_JUNK_RE.sub("", text[: m.start()] if m else text)
 
@@ -362,7 +364,8 @@ def resolve_region(title: str | None, org: str | None, body: str) -> RegionResul
     department = unknown_below = None
     if rest and rest not in _NOT_DEPARTMENT:
         if _DEPARTMENT_RE.search(rest):
-            department = rest
+            # 中共靖安县委办公室: the party committee's name borrows the place's last character.
+            department = target.surface[-1] + rest if rest.startswith("委") else rest
         elif m := _UNKNOWN_PLACE_RE.match(rest):
             unknown_below = m["name"]  # 靖安县幸福里镇: the county is known, the body is not
 

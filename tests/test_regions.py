@@ -120,6 +120,7 @@ def test_body_context_beyond_the_scan_limit_is_ignored() -> None:
     ("靖安县生态环境局", "生态环境局"),
     ("靖安县人民政府办公室", "人民政府办公室"),
     ("靖安县公安局", "公安局"),  # not 公安县 (湖北): a stem never extends a chain of places
+    ("中共靖安县委办公室", "县委办公室"),
 ])
 def test_department_of_a_county(org: str, department: str) -> None:
     r = resolve_region(f"{org}2022年政府信息公开工作年度报告", org, "")
@@ -135,6 +136,25 @@ def test_department_of_a_county(org: str, department: str) -> None:
 def test_department_name_from_title_when_org_missing() -> None:
     r = resolve_region("高安市发展和改革委员会2023年政府信息公开工作年度报告", None, "")
     assert (r.admin_level, r.department, r.county_code) == ("department", "发展和改革委员会", "360983")
+
+
+def test_year_before_the_name() -> None:
+    r = resolve_region("2022年靖安县人民政府政府信息公开工作年度报告", None, "")
+    assert (r.county_code, r.admin_level) == ("360925", "county")
+
+
+def test_municipality_district_with_context_and_without() -> None:
+    r = resolve_region("北京市朝阳区人民政府2022年政府信息公开工作年度报告", None, "")
+    assert (r.province_code, r.prefecture_code, r.county_code) == ("110000", None, "110105")
+    r = resolve_region("朝阳区人民政府2022年政府信息公开工作年度报告", None, "")
+    assert r.issue == "region_ambiguous"
+    assert set(r.candidates) == {"北京市/朝阳区", "吉林省/长春市/朝阳区"}
+
+
+def test_township_directly_under_a_prefecture() -> None:
+    r = resolve_region("东莞市南城街道办事处2022年政府信息公开工作年度报告", None, "")
+    assert (r.prefecture_code, r.county_code, r.township_code) == ("441900", None, "441900004")
+    assert r.admin_level == "township" and r.department is None
 
 
 def test_people_government_suffix_is_not_a_department() -> None:
