@@ -14,7 +14,8 @@ TEXT, NUM, PLACEHOLDER, BLANK = "text", "num", "placeholder", "blank"
 _NUM = re.compile(r"([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(万元|元|件|条|个|项|次)?")
 # Cells that stand for "no number here": they become nulls with cell_not_numeric, never zeros.
 _PLACEHOLDERS = frozenset({"/", "\\", "-", "--", "—", "——", "–", "无", "空", "×", "x", "X", "*", "-/-", "——/——"})
-_SUBTOKEN = re.compile(r"\([^()\s]*(?:\s+[^()\s]*)*\)|\S+")
+# A bracketed note is one token whatever spaces it holds; [^()]* keeps the match linear.
+_SUBTOKEN = re.compile(r"\([^()]*\)|\S+")
 _SPACE = re.compile(r"\s+")
 _MD_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 # Page furniture inside tables: "- 4 -", "— 5 —", "第 3 页".

@@ -14,12 +14,17 @@ from .checks import Finding, check_narrative, check_table3, check_table4
 from .errors import NotAReportError
 from .identity import Identity, find_identity
 from .narrative import extract_facts
+from .regions import RegionResult, resolve_region
 from .sections import Sections, find_sections
 from .tables import MISSING, OK, Cell, Table2, Table3, read_table2, read_table3, read_table4
 from .template import load_template
 from .text import to_document
 
 TABLES = ("active_disclosure", "applications", "reviews_litigation")
+# Reports are tens of kilobytes; a file this large is an archive, a dump or a scrape gone wrong,
+# and reading it would hold a worker for minutes.
+MAX_BYTES = 20 * 1024 * 1024
+FIRST_TEMPLATE_YEAR = 2019  # 国办公开办函〔2019〕60号: reports for 2019 on use the tables we read
 
 
 @dataclass
@@ -77,6 +82,9 @@ def _jsonable(v: Any) -> Any:
 
 def parse_report(raw: bytes, source: str) -> ParsedReport:
     """Parse one report. Raises pipeline.errors.ReportError subclasses for unusable input."""
+    if len(raw) > MAX_BYTES:
+        raise NotAReportError(f"file too large ({len(raw) / 1048576:.1f} MB; reports are under "
+                              f"{MAX_BYTES // 1048576} MB)")
     sha = hashlib.sha256(raw).hexdigest()
     report_id = sha[:16]
     doc = to_document(raw)
@@ -96,8 +104,12 @@ def parse_report(raw: bytes, source: str) -> ParsedReport:
         t4 = read_table4(rows_from_lines(doc.lines, *spans["reviews_litigation"]))
 
     found_any = bool((t2 and t2.found) or (t3 and t3.found) or t4)
-    if not found_any and len(sections.headings) < 3:
-        raise NotAReportError("no disclosure tables and no section headings of the national template")
+    if not found_any:
+        _reject_without_tables(identity, sections)
+    if sections.repeats:
+        findings.append(Finding("multiple_reports", "reports", None,
+                                f"section headings repeat from line {sections.repeats + 1}: the file holds more "
+                                "than one report; only the first is read", sections.repeats + 1))
 
     s1 = sections.span("s1")
     if s1 is None:
@@ -118,7 +130,7 @@ def parse_report(raw: bytes, source: str) -> ParsedReport:
                                 "no year in the title and no 统计期限 sentence", identity.title_line))
 
     region = _resolve_region(identity, doc.text)
-    if region is not None and region.issue:
+    if region.issue:
         findings.append(Finding(region.issue, "reports", "region", region.detail or "", identity.title_line))
 
     t2_version = t2.version if t2 and t2.found else None
@@ -141,12 +153,22 @@ def parse_report(raw: bytes, source: str) -> ParsedReport:
         "n_lines": len(doc.lines),
         "problems_text": _section_text(doc.lines, sections, "s5"),
         "other_matters_text": _section_text(doc.lines, sections, "s6"),
-        **(region.columns() if region is not None else {k: None for k in schema.REGION_COLUMNS}),
+        **region.columns(),
     }
     records["reports"] = [report]
     return ParsedReport(report_id=report_id,
                         source={"path": source, "sha256": sha, "encoding": doc.encoding},
                         report=report, records=records)
+
+
+def _reject_without_tables(identity: Identity, sections: Sections) -> None:
+    """A text with none of the three tables is a report only if it says so and is recent enough."""
+    if identity.year is not None and identity.year < FIRST_TEMPLATE_YEAR:
+        raise NotAReportError(f"a {identity.year} report in the pre-2019 format: none of the template's tables")
+    if identity.title is None or len(sections.headings) < 3:
+        raise NotAReportError("not an annual report: no title, no section headings and none of the "
+                              "template's tables")
+    # Otherwise a report whose tables are missing (images in the original, say): keep its prose.
 
 
 def _cell_record(cell: Cell) -> dict[str, Any]:
@@ -253,9 +275,5 @@ def _section_text(lines: list[str], sections: Sections, key: str) -> str | None:
     return text or None
 
 
-def _resolve_region(identity: Identity, text: str):
-    try:
-        from .regions import resolve_region
-    except ImportError:  # the gazetteer module is optional for the parser
-        return None
+def _resolve_region(identity: Identity, text: str) -> RegionResult:
     return resolve_region(identity.title, identity.org, text)

@@ -27,6 +27,8 @@ class Sections:
     table_spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # table -> [start, end)
     junk_start: int | None = None
     n_lines: int = 0
+    repeats: int | None = None  # 0-based line where a second report's headings start, if any
+    all_headings: list[int] = field(default_factory=list)
 
     def span(self, key: str) -> tuple[int, int] | None:
         """[start, end) of a prose section, from its heading to the next boundary."""
@@ -40,7 +42,7 @@ class Sections:
         return min(starts) if starts else self.n_lines
 
     def _next_boundary(self, start: int) -> int:
-        bounds = [i for i in self.headings.values() if i > start]
+        bounds = [i for i in self.all_headings if i > start]
         bounds += [s for s, _ in self.table_spans.values() if s > start]
         if self.junk_start is not None and self.junk_start > start:
             bounds.append(self.junk_start)
@@ -56,8 +58,12 @@ def find_sections(lines: list[str], template: Template) -> Sections:
             continue
         if len(compact) <= _MAX_HEADING:
             for label in template.headings:
-                if label.key not in sec.headings and label.regex and label.regex.match(compact):
-                    sec.headings[label.key] = i
+                if label.regex and label.regex.match(compact):
+                    if label.key not in sec.headings:
+                        sec.headings[label.key] = i
+                    elif label.key == "s1" and sec.repeats is None and len(sec.headings) >= 4:
+                        sec.repeats = i  # 总体情况 again after the tables: a second report follows
+                    sec.all_headings.append(i)
                     break
         if len(compact) <= _MAX_MARKER_LINE:
             for table, labels in template.markers.items():
@@ -73,7 +79,7 @@ def find_sections(lines: list[str], template: Template) -> Sections:
         if start is not None:
             starts[table] = start
     for table, start in starts.items():
-        bounds = [i for key, i in sec.headings.items() if i > start and key != TABLE_SECTIONS[table]]
+        bounds = [i for i in sec.all_headings if i > start and i != sec.headings.get(TABLE_SECTIONS[table])]
         bounds += [s for t, s in starts.items() if t != table and s > start]
         if sec.junk_start is not None and sec.junk_start > start:
             bounds.append(sec.junk_start)

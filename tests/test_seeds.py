@@ -25,6 +25,26 @@ def test_identity(parsed_seeds, name):
 
 
 @pytest.mark.parametrize("name", SEEDS)
+def test_region(parsed_seeds, name):
+    parsed, expected = parsed_seeds[name]
+    got = {k: parsed.report[k] for k in ("province", "prefecture", "county", "township")}
+    assert got == expected["report"]["region"]
+    assert parsed.report["admin_level"] == "township"
+    assert len(parsed.report["township_code"]) == 9 and parsed.report["township_code"].startswith(
+        parsed.report["county_code"])
+
+
+def test_region_codes_of_two_seeds(parsed_seeds):
+    # GB/T 2260: 360983 高安市 (宜春市 3609, 江西省 36); 411224 卢氏县 (三门峡市 4112, 河南省 41).
+    gaoan, _ = parsed_seeds["000_8ae22ee27fc68654.txt"]
+    assert (gaoan.report["province_code"], gaoan.report["prefecture_code"], gaoan.report["county_code"]) == (
+        "360000", "360900", "360983")
+    lushi, _ = parsed_seeds["001_ba2450cc1c30b59a.txt"]
+    assert lushi.report["county_code"] == "411224"
+    assert lushi.to_json()["report"]["region"]["code"] == lushi.report["township_code"]
+
+
+@pytest.mark.parametrize("name", SEEDS)
 def test_table2_every_cell(parsed_seeds, name):
     parsed, expected = parsed_seeds[name]
     got = {(r["item"], r["measure"]): (r["value"], r["unit"]) for r in parsed.records["active_disclosure"]}
