@@ -1,0 +1,491 @@
+"""The Parquet lake: every tidy frame the parser produced, kept forever, partitioned by report year.
+
+Layout (any engine that reads hive-partitioned Parquet can use it without DuckDB)::
+
+    data/lake/
+      _manifest.parquet                 one row per distinct file content (sha256) ever seen
+      reports/year=2022/part-<batch>.parquet
+      reports/year=__HIVE_DEFAULT_PARTITION__/part-<batch>.parquet   year unknown
+      active_disclosure/year=2022/...   (same for every table of pipeline.schema.FRAMES)
+      _staging/                         parsed but not yet committed (ignored by readers)
+
+The partition column ``year`` lives in the folder name only (hive convention), so files do not
+repeat it. An unknown year goes to ``__HIVE_DEFAULT_PARTITION__``, the name Hive, Spark, pyarrow
+and DuckDB all read back as NULL. Folder names stay ASCII: Chinese names would be percent-encoded.
+
+The manifest is the commit record. A batch's files are written under temporary names, renamed
+into place with ``os.replace`` and only then listed in a new manifest (itself replaced
+atomically). Files of a batch that is not in the manifest (a crash between the two steps) are
+never loaded by the warehouse and are deleted by the next commit, so a crash never leaves a
+half-written batch visible and never duplicates rows when the same files are parsed again.
+
+Incremental by content: a file whose sha256 is in the manifest is not parsed again, whatever its
+name; a changed file has a new sha256 and is parsed; the old version stays in the lake (the SQL
+models pick the newest document per body and year and report ``duplicate_report``). Files the
+parser rejects are recorded too (status not ``parsed``), so they are not retried every night;
+delete the lake to re-parse everything after a parser upgrade.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .schema import FRAMES, TABLE_NAMES, frame_from_records
+
+try:  # POSIX only; on other systems the Dagster pool is the only guard
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None  # type: ignore[assignment]
+
+MANIFEST_NAME = "_manifest.parquet"
+INVENTORY_NAME = "_inventory.parquet"
+STAGING_NAME = "_staging"
+LOCK_NAME = ".lock"
+PARTITION_KEY = "year"
+UNKNOWN_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+PARSED = "parsed"
+CRASHED = "crashed"  # the parser raised something other than ReportError: retried next run
+
+_ARROW_TYPES = {"string": pa.string(), "Int64": pa.int64(), "Float64": pa.float64()}
+
+MANIFEST_SCHEMA = pa.schema([
+    ("sha256", pa.string()),
+    ("report_id", pa.string()),
+    ("source_path", pa.string()),
+    ("file_size", pa.int64()),
+    ("file_mtime", pa.timestamp("us", tz="UTC")),
+    ("ingested_at", pa.timestamp("us", tz="UTC")),
+    ("batch_id", pa.string()),
+    ("status", pa.string()),
+    ("error", pa.string()),
+    ("org", pa.string()),
+    ("year", pa.int64()),
+])
+MANIFEST_COLUMNS: tuple[str, ...] = tuple(MANIFEST_SCHEMA.names)
+
+_NULLABLE = {pa.int64(): pd.Int64Dtype(), pa.string(): pd.StringDtype()}
+
+ParseFn = Callable[[bytes, str], object]
+ProgressFn = Callable[[str], None]
+
+# Files nobody means as input: editor droppings and OS metadata.
+_SKIP_PREFIXES = (".", "~$")
+
+
+@dataclass(frozen=True)
+class RawFile:
+    path: str
+    sha256: str
+    size: int
+    mtime: datetime
+
+
+@dataclass
+class StageResult:
+    n_files: int = 0  # files found in the raw folders
+    n_known: int = 0  # their content was in the manifest already: not parsed
+    n_parsed: int = 0  # parsed into reports now
+    n_rejected: int = 0  # the parser refused them (ReportError)
+    parsed: list[str] = field(default_factory=list)  # paths parsed
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (path, one-line reason)
+
+
+@dataclass
+class CommitResult:
+    batch_id: str | None = None
+    n_reports: int = 0  # reports added to the lake
+    n_rejected: int = 0  # rejected files recorded in the manifest
+    rows: dict[str, int] = field(default_factory=dict)  # rows added per table
+    files_written: int = 0
+    orphans_removed: int = 0
+
+
+def contract_schema(name: str) -> pa.Schema:
+    """The Arrow schema of a tidy frame, exactly as pipeline.schema.FRAMES defines it."""
+    return pa.schema([(c, _ARROW_TYPES[t]) for c, t in FRAMES[name].items()])
+
+
+def table_schema(name: str) -> pa.Schema:
+    """The Arrow schema of a lake file: the contract's columns minus the partition column."""
+    return pa.schema([f for f in contract_schema(name) if f.name != PARTITION_KEY])
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def scan_raw(folders: Iterable[Path]) -> list[RawFile]:
+    """Every regular file under the folders (recursively), hashed. Missing folders are skipped."""
+    out: list[RawFile] = []
+    seen: set[Path] = set()
+    for folder in folders:
+        for path in _candidates(Path(folder)):
+            real = path.resolve()
+            if real in seen:  # the same file reached through two configured folders
+                continue
+            seen.add(real)
+            st = path.stat()
+            out.append(RawFile(str(path), sha256_of(path), st.st_size,
+                               datetime.fromtimestamp(st.st_mtime, tz=timezone.utc)))
+    return out
+
+
+def _candidates(folder: Path) -> Iterator[Path]:
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if any(part.startswith(_SKIP_PREFIXES) for part in rel.parts) or not path.is_file():
+            continue
+        yield path
+
+
+INVENTORY_SCHEMA = pa.schema([("path", pa.string()), ("sha256", pa.string()), ("size", pa.int64()),
+                              ("mtime", pa.timestamp("us", tz="UTC"))])
+
+
+def write_inventory(lake_dir: Path, files: Sequence[RawFile]) -> Path:
+    """Record what the raw folders hold now, for the parse step (the files stay where they are)."""
+    dest = Path(lake_dir) / INVENTORY_NAME
+    rows = [{"path": f.path, "sha256": f.sha256, "size": f.size, "mtime": f.mtime} for f in files]
+    _write_parquet_atomic(pa.Table.from_pylist(rows, schema=INVENTORY_SCHEMA), dest)
+    return dest
+
+
+def read_inventory(lake_dir: Path) -> list[RawFile]:
+    path = Path(lake_dir) / INVENTORY_NAME
+    if not path.exists():
+        return []
+    return [RawFile(r["path"], r["sha256"], r["size"], r["mtime"])
+            for r in pq.read_table(path, schema=INVENTORY_SCHEMA).to_pylist()]
+
+
+def find_new_files(folders: Iterable[Path], lake_dir: Path) -> list[RawFile]:
+    """Files whose content the lake has not seen; cheap enough for a sensor polling every minute.
+
+    A file whose path, size and modification time match the manifest is not hashed again;
+    everything else is hashed and compared by content.
+    """
+    manifest = read_manifest(lake_dir)
+    known = set(manifest["sha256"])
+    seen = {(p, int(s), _us(m)) for p, s, m in zip(manifest["source_path"], manifest["file_size"],
+                                                     manifest["file_mtime"]) if pd.notna(m)}
+    out = []
+    for folder in folders:
+        for path in _candidates(Path(folder)):
+            st = path.stat()
+            mtime = datetime.fromtimestamp(st.st_mtime, tz=timezone.utc)
+            if (str(path), st.st_size, _us(mtime)) in seen:
+                continue
+            digest = sha256_of(path)
+            if digest not in known:
+                out.append(RawFile(str(path), digest, st.st_size, mtime))
+    return out
+
+
+def _us(ts: object) -> int:
+    return int(pd.Timestamp(ts).value // 1000)
+
+
+# --- manifest -------------------------------------------------------------------------------
+
+def read_manifest(lake_dir: Path) -> pd.DataFrame:
+    path = Path(lake_dir) / MANIFEST_NAME
+    table = pq.read_table(path, schema=MANIFEST_SCHEMA) if path.exists() else MANIFEST_SCHEMA.empty_table()
+    # nullable dtypes: a year must not turn into a float because one file had none
+    return table.to_pandas(types_mapper=_NULLABLE.get)
+
+
+def known_hashes(lake_dir: Path) -> set[str]:
+    """Contents not to parse again: everything in the manifest except parser crashes."""
+    m = read_manifest(lake_dir)
+    return set(m.loc[m["status"] != CRASHED, "sha256"])
+
+
+def _one_line(err: BaseException) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
+
+
+def committed_batches(lake_dir: Path) -> set[str]:
+    return set(read_manifest(lake_dir)["batch_id"].dropna())
+
+
+def _write_parquet_atomic(table: pa.Table, dest: Path) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.parent / f".{dest.name}.{uuid.uuid4().hex}.tmp"
+    try:
+        pq.write_table(table, tmp)
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+# --- locking --------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def exclusive_lock(lock_path: Path) -> Iterator[None]:
+    """Block until no other process holds the lock.
+
+    The Dagster pool already serialises writers inside one instance; this also covers an
+    `ogi run` started by hand while the daemon's nightly run is writing.
+    """
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    if fcntl is None:  # pragma: no cover
+        yield
+        return
+    with open(lock_path, "a+b") as f:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+
+
+# --- staging: parse what is new -------------------------------------------------------------
+
+def _default_parse(raw: bytes, source: str) -> object:
+    from . import parse_report  # late: the lake is usable (and testable) without the parser
+
+    return parse_report(raw, source)
+
+
+def _report_error_types() -> tuple[type[BaseException], ...]:
+    from .errors import ReportError
+
+    return (ReportError,)
+
+
+def _tables_of(parsed: object) -> dict[str, list[dict] | pd.DataFrame]:
+    # The parser's plain records are cheaper to batch than one DataFrame per report.
+    records = getattr(parsed, "records", None)
+    if isinstance(records, dict):
+        return {name: records.get(name, []) for name in TABLE_NAMES}
+    frames = getattr(parsed, "frames", None)
+    if frames is None:
+        frames = {name: getattr(parsed, name) for name in TABLE_NAMES}
+    return {name: frames.get(name) for name in TABLE_NAMES}
+
+
+def _to_arrow(name: str, df: pd.DataFrame | None, schema: pa.Schema | None = None) -> pa.Table:
+    schema = schema or table_schema(name)
+    if df is None or len(df) == 0:
+        return schema.empty_table()
+    df = df.reindex(columns=schema.names)
+    return pa.Table.from_pandas(df, schema=schema, preserve_index=False)
+
+
+def stage_new_reports(lake_dir: Path, files: Sequence[RawFile], parse: ParseFn | None = None,
+                      progress: ProgressFn | None = None) -> StageResult:
+    """Parse the files whose content the lake has not seen and stage the result for commit.
+
+    Replaces any earlier staging: what is staged is always "every file not in the manifest",
+    so a staging left by a crashed run is simply produced again.
+    """
+    lake_dir = Path(lake_dir)
+    with exclusive_lock(lake_dir / LOCK_NAME):
+        return _stage(lake_dir, files, parse or _default_parse, progress)
+
+
+def _stage(lake_dir: Path, files: Sequence[RawFile], parse: ParseFn, progress: ProgressFn | None) -> StageResult:
+    errors = _report_error_types()
+    known = known_hashes(lake_dir)
+    result = StageResult(n_files=len(files))
+    records: dict[str, list[dict]] = {name: [] for name in TABLE_NAMES}
+    frames: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLE_NAMES}
+    manifest_rows: list[dict] = []
+    staged: set[str] = set()
+    todo = [f for f in files if f.sha256 not in known]
+    result.n_known = len(files) - len(todo)
+    for i, f in enumerate(todo, 1):
+        if f.sha256 in staged:  # the same bytes under two names: one document
+            result.n_known += 1
+            continue
+        staged.add(f.sha256)
+        row = {"sha256": f.sha256, "report_id": f.sha256[:16], "source_path": f.path,
+               "file_size": f.size, "file_mtime": f.mtime, "status": PARSED, "error": None,
+               "org": None, "year": None}
+        try:
+            raw = Path(f.path).read_bytes()
+            parsed = parse(raw, f.path)
+            tables = _tables_of(parsed)
+        except errors as err:
+            row["status"] = getattr(err, "status", "error")
+            row["error"] = _one_line(err)
+        except Exception as err:  # noqa: BLE001 - one file must never stop the night's run
+            # A parser bug, not a property of the file: recorded, and retried on the next run.
+            row["status"] = CRASHED
+            row["error"] = f"{type(err).__name__}: {_one_line(err)}"
+        else:
+            for name, got in tables.items():
+                if isinstance(got, list):
+                    records[name].extend(got)
+                elif got is not None and len(got):
+                    frames[name].append(got)
+            rep = tables["reports"]
+            rep_row = (rep[0] if rep else None) if isinstance(rep, list) else \
+                (rep.iloc[0].to_dict() if rep is not None and len(rep) else None)
+            if rep_row is not None:
+                row["report_id"] = str(rep_row["report_id"])
+                row["org"] = None if pd.isna(rep_row.get("org")) else str(rep_row["org"])
+                row["year"] = None if pd.isna(rep_row.get("year")) else int(rep_row["year"])
+            result.n_parsed += 1
+            result.parsed.append(f.path)
+        if row["status"] != PARSED:
+            result.n_rejected += 1
+            result.rejected.append((f.path, f"{row['status']}: {row['error']}"))
+        manifest_rows.append(row)
+        if progress and (i % 200 == 0 or i == len(todo)):
+            progress(f"parsed {i}/{len(todo)} new files ({result.n_rejected} rejected)")
+
+    staging = lake_dir / STAGING_NAME
+    tmp = lake_dir / f".{STAGING_NAME}.{uuid.uuid4().hex}.tmp"
+    tmp.mkdir(parents=True)
+    try:
+        for name in TABLE_NAMES:
+            schema = contract_schema(name)
+            parts = [_to_arrow(name, df, schema) for df in frames[name]]
+            if records[name]:
+                parts.append(_to_arrow(name, frame_from_records(name, records[name]), schema))
+            table = pa.concat_tables(parts) if parts else schema.empty_table()
+            pq.write_table(table, tmp / f"{name}.parquet")
+        files_schema = pa.schema([fld for fld in MANIFEST_SCHEMA if fld.name not in ("ingested_at", "batch_id")])
+        pq.write_table(pa.Table.from_pylist(manifest_rows, schema=files_schema), tmp / "files.parquet")
+        shutil.rmtree(staging, ignore_errors=True)
+        os.replace(tmp, staging)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return result
+
+
+# --- commit: staging -> partitions + manifest -----------------------------------------------
+
+def _partition_dir(lake_dir: Path, table: str, year: object) -> Path:
+    value = UNKNOWN_PARTITION if year is None or pd.isna(year) else str(int(year))
+    return lake_dir / table / f"{PARTITION_KEY}={value}"
+
+
+def _batch_of(path: Path) -> str | None:
+    name = path.name
+    if name.startswith("part-") and name.endswith(".parquet"):
+        return name[len("part-"):-len(".parquet")]
+    return None
+
+
+def remove_orphans(lake_dir: Path) -> int:
+    """Delete temp files and files of batches the manifest does not list (a crashed commit)."""
+    lake_dir = Path(lake_dir)
+    batches = committed_batches(lake_dir)
+    removed = 0
+    for name in TABLE_NAMES:
+        root = lake_dir / name
+        if not root.is_dir():
+            continue
+        for path in root.rglob("*"):
+            if not path.is_file():
+                continue
+            batch = _batch_of(path)
+            if path.name.endswith(".tmp") or (batch is not None and batch not in batches):
+                path.unlink(missing_ok=True)
+                removed += 1
+    for tmp in lake_dir.glob(f".{MANIFEST_NAME}.*.tmp"):
+        tmp.unlink(missing_ok=True)
+    return removed
+
+
+def commit_staged(lake_dir: Path, progress: ProgressFn | None = None) -> CommitResult:
+    """Move the staged batch into the year partitions and record it in the manifest."""
+    lake_dir = Path(lake_dir)
+    result = CommitResult()
+    with exclusive_lock(lake_dir / LOCK_NAME):
+        result.orphans_removed = remove_orphans(lake_dir)
+        staging = lake_dir / STAGING_NAME
+        if not (staging / "files.parquet").exists():
+            return result
+        manifest = read_manifest(lake_dir)
+        known = known_hashes(lake_dir)
+        files = pq.read_table(staging / "files.parquet").to_pandas(types_mapper=_NULLABLE.get)
+        # An earlier run may have committed the same files already (two runs interleaving):
+        # only content the manifest does not hold goes in, so rows are never duplicated.
+        files = files[~files["sha256"].isin(known)].drop_duplicates("sha256")
+        if files.empty:
+            shutil.rmtree(staging, ignore_errors=True)
+            return result
+        new_ids = set(files.loc[files["status"] == PARSED, "report_id"])
+        now = datetime.now(timezone.utc)
+        batch_id = now.strftime("%Y%m%dT%H%M%S%fZ") + "-" + uuid.uuid4().hex[:8]
+        result.batch_id = batch_id
+
+        tables = {name: pq.read_table(staging / f"{name}.parquet", schema=contract_schema(name))
+                  for name in TABLE_NAMES}
+        # Child tables carry no year: each row goes to the partition of its report.
+        reports_pd = tables["reports"].to_pandas()
+        year_of = dict(zip(reports_pd["report_id"], reports_pd[PARTITION_KEY]))
+        for name, table in tables.items():
+            df = table.to_pandas()
+            df = df[df["report_id"].isin(new_ids)]
+            if df.empty:
+                continue
+            years = df["report_id"].map(year_of)
+            result.rows[name] = len(df)
+            for year, part in df.groupby(years.astype("Int64"), dropna=False, sort=True):
+                dest = _partition_dir(lake_dir, name, year) / f"part-{batch_id}.parquet"
+                _write_parquet_atomic(_to_arrow(name, part), dest)
+                result.files_written += 1
+        files = files.assign(batch_id=batch_id, ingested_at=now)
+        # a file that crashed the parser before and is now staged again: its new row replaces the old
+        manifest = manifest[~manifest["sha256"].isin(set(files["sha256"]))]
+        merged = pd.concat([manifest, files[list(MANIFEST_COLUMNS)]], ignore_index=True) if len(manifest) \
+            else files[list(MANIFEST_COLUMNS)]
+        _write_parquet_atomic(pa.Table.from_pandas(merged, schema=MANIFEST_SCHEMA, preserve_index=False),
+                              lake_dir / MANIFEST_NAME)
+        shutil.rmtree(staging, ignore_errors=True)
+        result.n_reports = len(new_ids)
+        result.n_rejected = int((files["status"] != PARSED).sum())
+        if progress:
+            progress(f"lake: batch {batch_id}: {result.n_reports} reports, "
+                     f"{result.n_rejected} rejected files, {result.files_written} Parquet files")
+    return result
+
+
+def ingest(lake_dir: Path, folders: Iterable[Path], parse: ParseFn | None = None,
+           progress: ProgressFn | None = None) -> tuple[StageResult, CommitResult]:
+    """Scan, parse what is new, commit: the whole lake update without Dagster."""
+    staged = stage_new_reports(lake_dir, scan_raw(folders), parse=parse, progress=progress)
+    return staged, commit_staged(lake_dir, progress=progress)
+
+
+# --- reading --------------------------------------------------------------------------------
+
+def committed_files(lake_dir: Path, table: str) -> list[Path]:
+    """The Parquet files of a table that belong to committed batches, oldest batch first."""
+    lake_dir = Path(lake_dir)
+    batches = committed_batches(lake_dir)
+    root = lake_dir / table
+    if not root.is_dir():
+        return []
+    files = [p for p in root.glob(f"{PARTITION_KEY}=*/part-*.parquet") if _batch_of(p) in batches]
+    return sorted(files, key=lambda p: (_batch_of(p), str(p)))
+
+
+def lake_row_counts(lake_dir: Path) -> dict[str, int]:
+    """Rows per table over committed files, read from Parquet footers only."""
+    return {name: sum(pq.ParquetFile(p).metadata.num_rows for p in committed_files(lake_dir, name))
+            for name in TABLE_NAMES}
