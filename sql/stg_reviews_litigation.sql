@@ -1,0 +1,60 @@
+-- stg_reviews_litigation: table 4 (administrative review and litigation), identical in both
+-- templates (2019's 结果维护 is the same key as 2021's 结果维持). A total cell missing from the
+-- text is the sum of its four results when all four are printed; value_source says so.
+--
+-- columns:
+--   report_id     the document
+--   year          report year
+--   is_current    TRUE when this document is the one the indicators use (see stg_reports)
+--   proceeding    review (行政复议), litigation_direct (诉讼 without review first),
+--                 litigation_after_review (诉讼 after a review)
+--   result        upheld, corrected, other, pending, total
+--   value         number of cases as printed; NULL when not printed
+--   value_std     value, or the derived total when value_source is sum_of_results
+--   value_source  printed or sum_of_results
+--   line          1-based line of the source text; NULL for derived rows
+WITH printed AS (
+    SELECT report_id, proceeding, result, value, value AS value_std, 'printed' AS value_source, line
+    FROM reviews_litigation
+),
+parts AS (
+    SELECT
+        report_id,
+        proceeding,
+        CASE WHEN count(value) = 4 THEN sum(value) END AS parts_sum
+    FROM printed
+    WHERE result IN ('upheld', 'corrected', 'other', 'pending')
+    GROUP BY report_id, proceeding
+),
+totals AS (
+    SELECT
+        coalesce(t.report_id, p.report_id) AS report_id,
+        coalesce(t.proceeding, p.proceeding) AS proceeding,
+        'total' AS result,
+        t.value,
+        coalesce(t.value_std, p.parts_sum) AS value_std,
+        CASE WHEN t.value_std IS NULL AND p.parts_sum IS NOT NULL THEN 'sum_of_results'
+             ELSE t.value_source END AS value_source,
+        t.line
+    FROM (SELECT * FROM printed WHERE result = 'total') AS t
+    FULL JOIN parts AS p
+        ON p.report_id = t.report_id AND p.proceeding = t.proceeding
+    WHERE t.report_id IS NOT NULL OR p.parts_sum IS NOT NULL
+),
+harmonised AS (
+    SELECT * FROM printed WHERE result <> 'total'
+    UNION ALL
+    SELECT * FROM totals
+)
+SELECT
+    h.report_id,
+    r.year,
+    r.is_current,
+    h.proceeding,
+    h.result,
+    h.value,
+    h.value_std,
+    h.value_source,
+    h.line
+FROM harmonised AS h
+JOIN stg_reports AS r USING (report_id)
