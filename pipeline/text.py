@@ -74,19 +74,25 @@ def _strict(raw: bytes, encoding: str) -> str:
 
 
 def _utf16_without_bom(raw: bytes) -> str | None:
-    sample = raw[:4096]
-    if len(sample) < 4:
+    """UTF-16 without a BOM: NUL bytes, and one byte order that decodes to readable text."""
+    sample = raw[:8192]
+    if b"\x00" not in sample or len(raw) % 2:
         return None
-    even = sample[0::2].count(0)
-    odd = sample[1::2].count(0)
-    half = len(sample) // 2
-    # ASCII-heavy UTF-16 has a NUL in every other byte; CJK-heavy text has few NULs but then
-    # decodes cleanly only as UTF-16, which the later strict decode checks.
-    if odd > half * 0.3 and even < half * 0.05:
-        return "utf-16-le"
-    if even > half * 0.3 and odd < half * 0.05:
-        return "utf-16-be"
+    sample = sample[: len(sample) - len(sample) % 2]
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = sample.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if text and sum(map(_readable, text)) / len(text) > 0.9:
+            return encoding
     return None
+
+
+def _readable(ch: str) -> bool:
+    cp = ord(ch)
+    return (0x20 <= cp < 0x7F or ch in "\t\n\r" or 0x4E00 <= cp <= 0x9FFF or 0x3000 <= cp <= 0x303F
+            or 0xFF00 <= cp <= 0xFFEF or 0x2000 <= cp <= 0x206F or cp == 0xA0)
 
 
 def _looks_binary(text: str) -> bool:
