@@ -246,7 +246,7 @@ def _published_asset(models: dict[str, warehouse.Model]) -> AssetsDefinition:
 
     @asset(name="published_warehouse", deps=[AssetKey(m) for m in models], pool=POOL, group_name=WAREHOUSE,
            description="data/warehouse.duckdb, the file analysts open: a finished copy of the working "
-           "database in the DuckDB 1.5 storage format, swapped in atomically.")
+           "database in the DuckDB 1.0 storage format (any DuckDB 1.x or 2.x opens it), swapped in atomically.")
     def published_warehouse(context: AssetExecutionContext, ogi: OgiSettings) -> MaterializeResult:
         with warehouse.writer_lock(ogi.warehouse):
             path = warehouse.publish(ogi.work, ogi.warehouse, order)

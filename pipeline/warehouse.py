@@ -7,8 +7,8 @@ Analysts open ``data/warehouse.duckdb``. The pipeline never writes that file in 
 2. ``run_model`` runs each ``sql/*.sql`` file (one plain SELECT each) as ``CREATE OR REPLACE
    TABLE <file stem> AS ...``, in dependency order. A model's dependencies are read from its SQL
    (``json_serialize_sql``), never declared twice.
-3. ``publish`` copies the working database into a new file written in the DuckDB 1.5 storage
-   format (``ATTACH ... (STORAGE_VERSION 'v1.5.0')`` + ``COPY FROM DATABASE``) and renames it
+3. ``publish`` copies the working database into a new file written in the DuckDB 1.0 storage
+   format (``ATTACH ... (STORAGE_VERSION 'v1.0.0')`` + ``COPY FROM DATABASE``) and renames it
    over ``warehouse.duckdb`` with ``os.replace``.
 
 A reader holding the published file open keeps reading the old, complete copy (on POSIX the
@@ -36,7 +36,11 @@ from .schema import FRAMES, TABLE_NAMES
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SQL_DIR = REPO_ROOT / "sql"
-STORAGE_VERSION = "v1.5.0"
+# Storage format of the published file. Each DuckDB release reads formats up to its own:
+# 'v1.5.0' (header version 68) needs DuckDB >= 1.5, while 'v1.0.0' (version 64) opens in every
+# DuckDB from 1.0 on, which is what DBeaver's bundled driver, R packages and older CLIs ship.
+# Checked: a v1.0.0 file written by DuckDB 2.0 opens in DuckDB 1.5.6; the 2.0 default does not.
+STORAGE_VERSION = "v1.0.0"
 SOURCE_FILES = "source_files"
 BUILD_INFO = "build_info"
 LOADED_TABLES: tuple[str, ...] = (*TABLE_NAMES, SOURCE_FILES)
@@ -139,7 +143,7 @@ TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
     }),
     BUILD_INFO: ("One row: when this warehouse file was built and from what.", {
         "built_at": "when the file was published (UTC)",
-        "storage_version": "DuckDB storage format of the file (readable by DuckDB 1.5 and newer)",
+        "storage_version": "DuckDB storage format of the file (v1.0.0: readable by DuckDB 1.0 and newer)",
         "n_source_files": "rows in source_files",
         "n_reports": "rows in reports (all versions)",
         "n_current_reports": "rows in report_indicators (one per body and year)",

@@ -15,8 +15,8 @@
 --   code               table_missing, cell_missing, cell_blank, cell_not_numeric,
 --                      balance_mismatch, row_total_mismatch, review_total_mismatch,
 --                      narrative_table_mismatch, year_unresolved, region_unresolved,
---                      region_ambiguous, carryover_mismatch, in_force_rollforward_mismatch,
---                      duplicate_report
+--                      region_ambiguous, multiple_reports, carryover_mismatch,
+--                      in_force_rollforward_mismatch, duplicate_report
 --   table_name         tidy table concerned, NULL when the finding is about the whole document
 --   field              cell or column concerned, e.g. natural_person, carried_over/total,
 --                      normative_documents/in_force
