@@ -56,15 +56,15 @@ def yearly_comparison_text(warehouse_path: Path, indicators: tuple[str, ...] = S
     if df.empty:
         return "No body or region has reports for two different years yet: nothing to compare."
     for col in ("previous_value", "value", "change"):
-        df[col] = [_fmt(v, k) for v, k in zip(df[col], df["kind"])]
+        df[col] = [_fmt(v, k, change=col == "change") for v, k in zip(df[col], df["kind"])]
     return query.format_table(df.drop(columns="kind"), max_rows=200)
 
 
-def _fmt(value: object, kind: str) -> str | None:
+def _fmt(value: object, kind: str, change: bool = False) -> str | None:
     if value is None or value != value:  # NULL / NaN
         return None
-    if kind == "share":
-        return f"{float(value):.1%}"
+    if kind == "share":  # a change of a share is in percentage points, not percent
+        return f"{float(value) * 100:+.1f} pt" if change else f"{float(value):.1%}"
     v = float(value)
     return f"{v:,.0f}" if v.is_integer() else f"{v:,.2f}"
 
