@@ -361,7 +361,8 @@ def _stage(lake_dir: Path, files: Sequence[RawFile], parse: ParseFn, progress: P
     try:
         for name in TABLE_NAMES:
             schema = contract_schema(name)
-            parts = [_to_arrow(name, df, schema) for df in frames[name]]
+            # one conversion per table and batch: per-report conversions dominate a large night
+            parts = [_to_arrow(name, pd.concat(frames[name], ignore_index=True), schema)] if frames[name] else []
             if records[name]:
                 parts.append(_to_arrow(name, frame_from_records(name, records[name]), schema))
             table = pa.concat_tables(parts) if parts else schema.empty_table()
