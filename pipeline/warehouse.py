@@ -552,7 +552,7 @@ def _outcome(name: str, bad: list[dict], what: str) -> CheckOutcome:
     passed = not bad
     severity = "ERROR" if unflagged else "WARN"
     n_reports = len({b["report_id"] for b in bad})
-    desc = (f"{what}: {len(bad)} times in {n_reports} reports, {len(unflagged)} of them not in quality_issues"
+    desc = (f"{what}: {len(bad)} cell(s) in {n_reports} report(s), {len(unflagged)} of them not in quality_issues"
             if bad else f"{name} holds for every current report")
     return CheckOutcome(name, passed, severity, desc, {
         "violations": len(bad),
