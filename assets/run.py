@@ -11,7 +11,7 @@ from pathlib import Path
 
 from dagster import DagsterInstance
 
-from pipeline import query, warehouse
+from pipeline import query
 
 from .definitions import JOB_NAME, REPO_ROOT, OgiSettings, build_defs
 
@@ -105,4 +105,4 @@ if __name__ == "__main__":
     sys.exit(main())
 
 
-__all__ = ["run_main", "materialize_all", "settings_for", "yearly_comparison_text", "warehouse"]
+__all__ = ["run_main", "materialize_all", "settings_for", "yearly_comparison_text"]
