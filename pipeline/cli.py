@@ -9,9 +9,6 @@ from pathlib import Path
 from .errors import ReportError
 from .parser import ParsedReport, parse_report
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = REPO_ROOT / "data" / "samples"
-
 
 def _read(path: Path) -> bytes:
     try:
@@ -45,36 +42,33 @@ def _summary(parsed: ParsedReport) -> str:
 
 def cmd_parse(args: argparse.Namespace) -> int:
     status = 0
+    table: list[list[str]] = []
     for name in args.files:
         path = Path(name)
         try:
             parsed = parse_report(_read(path), str(path))
         except ReportError as err:
             print(f"ogi: {path}: {err}", file=sys.stderr)
+            table.append([path.name, f"ERROR: {err}", "", "", "", ""])
             status = 1
             continue
         if args.json:
             print(json.dumps(parsed.to_json(), ensure_ascii=False))
+        elif args.table:
+            table.append(_table_row(path, parsed))
         else:
             print(_summary(parsed))
+    if args.table:
+        print_table(["file", "body", "year", "template", "figures", "issues"], table)
     return status
 
 
-def summary_table(paths: list[Path]) -> tuple[list[list[str]], int]:
-    """One row a report: file, body, year, template, figures, issues; failures keep their reason."""
-    rows, failed = [], 0
-    for path in paths:
-        try:
-            p = parse_report(_read(path), str(path))
-        except ReportError as err:
-            rows.append([path.name, f"ERROR: {err}", "", "", "", ""])
-            failed += 1
-            continue
-        figures = sum(1 for t in ("active_disclosure", "applications", "reviews_litigation")
-                      for rec in p.records[t] if rec["value"] is not None)
-        rows.append([path.name, p.report["org"] or "-", str(p.report["year"] or "-"),
-                     p.report["template_version"] or "-", str(figures), ", ".join(sorted(set(p.issue_codes()))) or "-"])
-    return rows, failed
+def _table_row(path: Path, p: ParsedReport) -> list[str]:
+    """body, year, template, figures (non-null table cells), issue codes."""
+    figures = sum(1 for t in ("active_disclosure", "applications", "reviews_litigation")
+                  for rec in p.records[t] if rec["value"] is not None)
+    return [path.name, p.report["org"] or "-", str(p.report["year"] or "-"), p.report["template_version"] or "-",
+            str(figures), ", ".join(sorted(set(p.issue_codes()))) or "-"]
 
 
 def print_table(header: list[str], rows: list[list[str]]) -> None:
@@ -87,10 +81,25 @@ def print_table(header: list[str], rows: list[list[str]]) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    paths = sorted(p for p in SAMPLES.iterdir() if p.is_file())
-    rows, failed = summary_table(paths)
-    print_table(["file", "body", "year", "template", "figures", "issues"], rows)
-    return 1 if failed == len(paths) and paths else 0
+    # Dagster is imported only here: parsing and querying do not need it.
+    from assets.run import run_main
+
+    return run_main(raw_dir=Path(args.raw_dir) if args.raw_dir else None)
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from .query import QueryRefusedError, WarehouseMissingError, format_table, run_query
+
+    try:
+        df = run_query(args.sql, args.db)
+    except (WarehouseMissingError, QueryRefusedError) as err:
+        print(f"ogi: {err}", file=sys.stderr)
+        return 1
+    except Exception as err:  # duckdb raises many kinds; the analyst needs the message, not a traceback
+        print(f"ogi: query failed: {str(err).splitlines()[0]}", file=sys.stderr)
+        return 1
+    print(format_table(df, max_rows=args.max_rows))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -99,9 +108,16 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("parse", help="parse report files and print a summary or the schema's JSON")
     p.add_argument("files", nargs="+")
     p.add_argument("--json", action="store_true", help="one JSON object per file, one per line")
+    p.add_argument("--table", action="store_true", help="one line per file: body, year, template, figures, issues")
     p.set_defaults(func=cmd_parse)
-    r = sub.add_parser("run", help="run the main job on the bundled data")
+    r = sub.add_parser("run", help="parse new reports, build the lake and the warehouse, print the comparison")
+    r.add_argument("--raw-dir", help="folder of new reports (default data/raw/); data/samples/ is always read")
     r.set_defaults(func=cmd_run)
+    q = sub.add_parser("query", help="run one read-only SQL query against the warehouse")
+    q.add_argument("sql")
+    q.add_argument("--db", help="warehouse file (default data/warehouse.duckdb)")
+    q.add_argument("--max-rows", type=int, default=100)
+    q.set_defaults(func=cmd_query)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

@@ -14,6 +14,32 @@ class WarehouseMissingError(FileNotFoundError):
     """No published warehouse yet; `str(err)` says how to build one."""
 
 
+class QueryRefusedError(ValueError):
+    """The statement would write, attach another database or touch files: `str(err)` says which."""
+
+
+# Reading is all an analyst's query may do. DESCRIBE and SHOW parse as SELECT.
+_ALLOWED = frozenset({duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN})
+# Read-only stops writes to the warehouse; no external access stops ATTACH, COPY, read_csv of
+# arbitrary paths and extension installs; a locked configuration stops a SET from undoing that.
+_CONFIG = {"enable_external_access": False, "lock_configuration": True}
+
+
+def check_read_only(sql: str) -> None:
+    """Refuse anything but one SELECT/EXPLAIN statement, with a message that says why."""
+    try:
+        statements = duckdb.extract_statements(sql)
+    except duckdb.Error as err:
+        raise QueryRefusedError(f"the query does not parse: {str(err).splitlines()[0]}") from None
+    if len(statements) != 1:
+        raise QueryRefusedError(f"one statement at a time, got {len(statements)}")
+    kind = statements[0].type
+    if kind not in _ALLOWED:
+        name = kind.name.replace("_STATEMENT", "")
+        raise QueryRefusedError(f"{name} statements are refused: the warehouse is read-only for queries "
+                                "(only SELECT, DESCRIBE, SHOW and EXPLAIN run)")
+
+
 def run_query(sql: str, warehouse_path: Path | str | None = None,
               params: Sequence[object] | dict | None = None) -> pd.DataFrame:
     """Run one SQL statement read-only and return the result.
@@ -22,13 +48,18 @@ def run_query(sql: str, warehouse_path: Path | str | None = None,
     analysts can query while the pipeline publishes a new file (it replaces the file, it never
     writes into an open one). Values go in ``params`` ($1 or ? placeholders), not into the SQL.
     """
+    check_read_only(sql)
     path = Path(warehouse_path) if warehouse_path is not None else DEFAULT_WAREHOUSE
     if not path.exists():
         raise WarehouseMissingError(f"no warehouse at {path}: run `ogi run` first")
-    con = duckdb.connect(str(path), read_only=True)
+    con = duckdb.connect(str(path), read_only=True, config=_CONFIG)
     try:
-        cur = con.execute(sql, params) if params is not None else con.execute(sql)
-        if cur.description is None:  # a statement without a result set (e.g. SET)
+        try:
+            cur = con.execute(sql, params) if params is not None else con.execute(sql)
+        except duckdb.PermissionException as err:
+            raise QueryRefusedError("the query reads or writes files outside the warehouse, which is refused: "
+                                    f"{str(err).splitlines()[0]}") from None
+        if cur.description is None:
             return pd.DataFrame()
         return cur.df()
     finally:

@@ -325,3 +325,12 @@ def test_cli_json_shape(tmp_path):
     assert first == {"item": "rules", "measure": "issued", "value": 1, "unit": None, "line": first["line"]}
     assert obj["reviews_litigation"][4]["value"] == 2
     assert codecs.lookup(obj["source"]["encoding"])
+
+
+def test_cli_table_lists_one_line_per_file(tmp_path):
+    path = tmp_path / "r.txt"
+    path.write_text(docs.report("tab"), encoding="utf-8")
+    done = _ogi("parse", "--table", str(path))
+    assert done.returncode == 0
+    last = done.stdout.strip().split("\n")[-1].split()
+    assert last[:4] == ["r.txt", "某某镇人民政府", "2023", "2021"]
