@@ -43,14 +43,16 @@ SQL_DIR = REPO_ROOT / "sql"
 STORAGE_VERSION = "v1.0.0"
 SOURCE_FILES = "source_files"
 BUILD_INFO = "build_info"
-LOADED_TABLES: tuple[str, ...] = (*TABLE_NAMES, SOURCE_FILES)
+GAZETTEER = "gazetteer"
+LOADED_TABLES: tuple[str, ...] = (*TABLE_NAMES, SOURCE_FILES, GAZETTEER)
+GAZETTEER_CSV = Path(__file__).resolve().parent.parent / "data" / "reference" / "gazetteer.csv.gz"
 
 ProgressFn = Callable[[str], None]
 
 _DUCK_TYPES = {"string": "VARCHAR", "Int64": "BIGINT", "Float64": "DOUBLE"}
 
 # Words for the analyst, stored as DuckDB comments (duckdb_tables(), duckdb_columns()) and
-# rendered into docs/data-dictionary.md. Models document themselves in their SQL header.
+# rendered into README.md (data dictionary). Models document themselves in their SQL header.
 _YEAR_DOC = "report year (the year the report covers, from the lake partition); NULL when unknown"
 TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
     "reports": ("Every parsed document, one row each, as the parser read it (older versions of a "
@@ -121,7 +123,7 @@ TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
     }),
     "issues": ("Quality issues the parser found in one document (see quality_issues for the cross-year ones).", {
         "report_id": "the document (reports.report_id)",
-        "code": "issue code, see docs/data-dictionary.md",
+        "code": "issue code, see the quality issue codes in the README's data dictionary",
         "table": "tidy table concerned (applications, active_disclosure, ...)",
         "field": "cell or column concerned, e.g. natural_person or review/total",
         "detail": "one sentence for a person",
@@ -140,6 +142,19 @@ TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
         "error": "the parser's one-line reason when status is not parsed",
         "org": "issuing body as parsed (NULL when not parsed)",
         "year": "report year as parsed (NULL when not parsed or unknown)",
+    }),
+    GAZETTEER: ("China's administrative divisions (Ministry of Civil Affairs code table as of 2025-12-31): "
+                "every province, prefecture, county and township, the reference for region codes and coverage.", {
+        "code": "the place's code: 6-digit GB/T 2260 down to county, 9-digit Ministry code for a township",
+        "name": "official name",
+        "level": "province, prefecture, county or township",
+        "parent_code": "code of the place directly above",
+        "province_code": "code of its province",
+        "province": "name of its province",
+        "prefecture_code": "code of its prefecture; NULL where there is no such level (municipality districts)",
+        "prefecture": "name of its prefecture",
+        "county_code": "code of its county; NULL above county and for townships directly under a prefecture",
+        "county": "name of its county",
     }),
     BUILD_INFO: ("One row: when this warehouse file was built and from what.", {
         "built_at": "when the file was published (UTC)",
@@ -348,6 +363,9 @@ def load_lake(lake_dir: Path, work_path: Path) -> dict[str, int]:
         else:
             cols = ", ".join(f"{_ident(f.name)} {_arrow_to_duck(f.type)}" for f in lake.MANIFEST_SCHEMA)
             con.execute(f"CREATE TABLE {SOURCE_FILES} ({cols})")
+        # Codes are text: a leading zero must survive and 6- and 9-digit codes must not be numbers.
+        con.execute(f"CREATE TABLE {GAZETTEER} AS SELECT * FROM read_csv(?, header = true, all_varchar = true)",
+                    [str(GAZETTEER_CSV)])
         for name in LOADED_TABLES:
             desc, cols = TABLE_DOCS[name]
             _comment(con, name, desc, cols)
