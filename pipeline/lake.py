@@ -41,6 +41,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from .faults import checkpoint
 from .schema import FRAMES, TABLE_NAMES, frame_from_records
 
 try:  # POSIX only; on other systems the Dagster pool is the only guard
@@ -49,13 +50,14 @@ except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
 MANIFEST_NAME = "_manifest.parquet"
+PATHS_NAME = "_paths.parquet"
 INVENTORY_NAME = "_inventory.parquet"
 STAGING_NAME = "_staging"
 LOCK_NAME = ".lock"
 PARTITION_KEY = "year"
 UNKNOWN_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 PARSED = "parsed"
-CRASHED = "crashed"  # the parser raised something other than ReportError: retried next run
+CRASHED = "crashed"  # the parser raised something other than ReportError, or the read failed: retried next run
 
 _ARROW_TYPES = {"string": pa.string(), "Int64": pa.int64(), "Float64": pa.float64()}
 
@@ -75,6 +77,16 @@ MANIFEST_SCHEMA = pa.schema([
 MANIFEST_COLUMNS: tuple[str, ...] = tuple(MANIFEST_SCHEMA.names)
 
 _NULLABLE = {pa.int64(): pd.Int64Dtype(), pa.string(): pd.StringDtype()}
+
+# Every file name under which a content was seen: the manifest is per content (sha256), the
+# ingest log an analyst reads is per file, so a copy under a second name is accounted for too.
+PATHS_SCHEMA = pa.schema([
+    ("path", pa.string()),
+    ("sha256", pa.string()),
+    ("file_size", pa.int64()),
+    ("first_seen", pa.timestamp("us", tz="UTC")),
+    ("last_seen", pa.timestamp("us", tz="UTC")),
+])
 
 ParseFn = Callable[[bytes, str], object]
 ProgressFn = Callable[[str], None]
@@ -230,10 +242,16 @@ def _write_parquet_atomic(table: pa.Table, dest: Path) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.parent / f".{dest.name}.{uuid.uuid4().hex}.tmp"
     try:
-        pq.write_table(table, tmp)
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, dest)
+        try:
+            pq.write_table(table, tmp)
+            checkpoint(f"lake: {dest.name} written, not yet in place")
+            with open(tmp, "rb") as f:
+                os.fsync(f.fileno())
+            os.replace(tmp, dest)
+        except OSError as err:
+            # A full disk or a read-only folder: say which file, keep what was there before.
+            raise LakeWriteError(f"cannot write {dest}: {err.strerror or err}") from err
+        checkpoint(f"lake: {dest.name} in place")
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -292,6 +310,25 @@ def _to_arrow(name: str, df: pd.DataFrame | None, schema: pa.Schema | None = Non
     return pa.Table.from_pandas(df, schema=schema, preserve_index=False)
 
 
+class LakeWriteError(OSError):
+    """A lake file could not be written; the message names it. The previous lake state stands."""
+
+
+class _Retry(Exception):
+    """The file could not be read as it was scanned: recorded and tried again next run."""
+
+
+def _read_stable(f: RawFile) -> bytes:
+    try:
+        raw = Path(f.path).read_bytes()
+    except OSError as err:
+        raise _Retry(f"cannot read the file ({err.strerror or type(err).__name__}); tried again next run") from None
+    # A file still being written (a scraper mid-download) has other bytes than the ones hashed.
+    if hashlib.sha256(raw).hexdigest() != f.sha256:
+        raise _Retry("the file changed while it was being read; tried again next run")
+    return raw
+
+
 def stage_new_reports(lake_dir: Path, files: Sequence[RawFile], parse: ParseFn | None = None,
                       progress: ProgressFn | None = None) -> StageResult:
     """Parse the files whose content the lake has not seen and stage the result for commit.
@@ -323,9 +360,12 @@ def _stage(lake_dir: Path, files: Sequence[RawFile], parse: ParseFn, progress: P
                "file_size": f.size, "file_mtime": f.mtime, "status": PARSED, "error": None,
                "org": None, "year": None}
         try:
-            raw = Path(f.path).read_bytes()
+            raw = _read_stable(f)
             parsed = parse(raw, f.path)
             tables = _tables_of(parsed)
+        except _Retry as err:
+            row["status"] = CRASHED
+            row["error"] = str(err)
         except errors as err:
             row["status"] = getattr(err, "status", "error")
             row["error"] = _one_line(err)
@@ -369,14 +409,46 @@ def _stage(lake_dir: Path, files: Sequence[RawFile], parse: ParseFn, progress: P
             pq.write_table(table, tmp / f"{name}.parquet")
         files_schema = pa.schema([fld for fld in MANIFEST_SCHEMA if fld.name not in ("ingested_at", "batch_id")])
         pq.write_table(pa.Table.from_pylist(manifest_rows, schema=files_schema), tmp / "files.parquet")
+        seen = [{"path": f.path, "sha256": f.sha256, "file_size": f.size} for f in files]
+        pq.write_table(pa.Table.from_pylist(seen, schema=_STAGED_PATHS), tmp / "paths.parquet")
+        checkpoint("lake: staging written, not yet in place")
         shutil.rmtree(staging, ignore_errors=True)
         os.replace(tmp, staging)
+        checkpoint("lake: staging in place")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return result
 
 
 # --- commit: staging -> partitions + manifest -----------------------------------------------
+
+_STAGED_PATHS = pa.schema([f for f in PATHS_SCHEMA if f.name in ("path", "sha256", "file_size")])
+
+
+def read_paths(lake_dir: Path) -> pd.DataFrame:
+    path = Path(lake_dir) / PATHS_NAME
+    table = pq.read_table(path, schema=PATHS_SCHEMA) if path.exists() else PATHS_SCHEMA.empty_table()
+    return table.to_pandas(types_mapper=_NULLABLE.get)
+
+
+def _record_paths(lake_dir: Path, staging: Path, now: datetime) -> None:
+    """Upsert the staged file names into the path log (idempotent: a rerun just refreshes last_seen)."""
+    staged_file = staging / "paths.parquet"
+    if not staged_file.exists():
+        return
+    staged = pq.read_table(staged_file, schema=_STAGED_PATHS).to_pandas(types_mapper=_NULLABLE.get)
+    if staged.empty:
+        return
+    old = read_paths(lake_dir)
+    first = {(p, h): t for p, h, t in zip(old["path"], old["sha256"], old["first_seen"])}
+    staged = staged.drop_duplicates(["path", "sha256"]).assign(
+        first_seen=[first.get((p, h), now) for p, h in zip(staged["path"], staged["sha256"])], last_seen=now)
+    keys = set(zip(staged["path"], staged["sha256"]))
+    kept = old[[k not in keys for k in zip(old["path"], old["sha256"])]]
+    merged = pd.concat([kept, staged[list(PATHS_SCHEMA.names)]], ignore_index=True) if len(kept) else \
+        staged[list(PATHS_SCHEMA.names)]
+    _write_parquet_atomic(pa.Table.from_pandas(merged, schema=PATHS_SCHEMA, preserve_index=False),
+                          lake_dir / PATHS_NAME)
 
 def _partition_dir(lake_dir: Path, table: str, year: object) -> Path:
     value = UNKNOWN_PARTITION if year is None or pd.isna(year) else str(int(year))
@@ -426,11 +498,12 @@ def commit_staged(lake_dir: Path, progress: ProgressFn | None = None) -> CommitR
         # An earlier run may have committed the same files already (two runs interleaving):
         # only content the manifest does not hold goes in, so rows are never duplicated.
         files = files[~files["sha256"].isin(known)].drop_duplicates("sha256")
+        now = datetime.now(timezone.utc)
         if files.empty:
+            _record_paths(lake_dir, staging, now)
             shutil.rmtree(staging, ignore_errors=True)
             return result
         new_ids = set(files.loc[files["status"] == PARSED, "report_id"])
-        now = datetime.now(timezone.utc)
         batch_id = now.strftime("%Y%m%dT%H%M%S%fZ") + "-" + uuid.uuid4().hex[:8]
         result.batch_id = batch_id
 
@@ -457,6 +530,8 @@ def commit_staged(lake_dir: Path, progress: ProgressFn | None = None) -> CommitR
             else files[list(MANIFEST_COLUMNS)]
         _write_parquet_atomic(pa.Table.from_pandas(merged, schema=MANIFEST_SCHEMA, preserve_index=False),
                               lake_dir / MANIFEST_NAME)
+        # After the manifest: a crash here loses only file names, which the next run records again.
+        _record_paths(lake_dir, staging, now)
         shutil.rmtree(staging, ignore_errors=True)
         result.n_reports = len(new_ids)
         result.n_rejected = int((files["status"] != PARSED).sum())

@@ -32,6 +32,7 @@ from pathlib import Path
 import duckdb
 
 from . import lake
+from .faults import checkpoint
 from .schema import FRAMES, TABLE_NAMES
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -44,7 +45,8 @@ STORAGE_VERSION = "v1.0.0"
 SOURCE_FILES = "source_files"
 BUILD_INFO = "build_info"
 GAZETTEER = "gazetteer"
-LOADED_TABLES: tuple[str, ...] = (*TABLE_NAMES, SOURCE_FILES, GAZETTEER)
+FILE_PATHS = "file_paths"
+LOADED_TABLES: tuple[str, ...] = (*TABLE_NAMES, SOURCE_FILES, FILE_PATHS, GAZETTEER)
 GAZETTEER_CSV = Path(__file__).resolve().parent.parent / "data" / "reference" / "gazetteer.csv.gz"
 
 ProgressFn = Callable[[str], None]
@@ -142,6 +144,14 @@ TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
         "error": "the parser's one-line reason when status is not parsed",
         "org": "issuing body as parsed (NULL when not parsed)",
         "year": "report year as parsed (NULL when not parsed or unknown)",
+    }),
+    FILE_PATHS: ("Every file name under which the pipeline saw a content: two names for the same bytes are "
+                 "two rows here and one row in source_files. ingest_log joins the two.", {
+        "path": "the file's path as found in the raw folder",
+        "sha256": "sha256 of the file's bytes; joins source_files",
+        "file_size": "size in bytes",
+        "first_seen": "the first run that saw this file with these bytes (UTC)",
+        "last_seen": "the latest run that saw it (UTC); older than the latest run: the file was removed",
     }),
     GAZETTEER: ("China's administrative divisions (Ministry of Civil Affairs code table as of 2025-12-31): "
                 "every province, prefecture, county and township, the reference for region codes and coverage.", {
@@ -363,6 +373,12 @@ def load_lake(lake_dir: Path, work_path: Path) -> dict[str, int]:
         else:
             cols = ", ".join(f"{_ident(f.name)} {_arrow_to_duck(f.type)}" for f in lake.MANIFEST_SCHEMA)
             con.execute(f"CREATE TABLE {SOURCE_FILES} ({cols})")
+        paths = Path(lake_dir) / lake.PATHS_NAME
+        if paths.exists():
+            con.execute(f"CREATE TABLE {FILE_PATHS} AS SELECT * FROM read_parquet(?)", [str(paths)])
+        else:
+            cols = ", ".join(f"{_ident(f.name)} {_arrow_to_duck(f.type)}" for f in lake.PATHS_SCHEMA)
+            con.execute(f"CREATE TABLE {FILE_PATHS} ({cols})")
         # Codes are text: a leading zero must survive and 6- and 9-digit codes must not be numbers.
         con.execute(f"CREATE TABLE {GAZETTEER} AS SELECT * FROM read_csv(?, header = true, all_varchar = true)",
                     [str(GAZETTEER_CSV)])
@@ -410,24 +426,39 @@ def publish(work_path: Path, warehouse_path: Path, models: Iterable[str] = ()) -
             [STORAGE_VERSION, n_current, list(models)])
         _comment(con, BUILD_INFO, *TABLE_DOCS[BUILD_INFO])
         source = con.execute("SELECT current_database()").fetchone()[0]
-        con.execute(f"ATTACH ? AS publish_target (STORAGE_VERSION '{STORAGE_VERSION}')", [str(tmp)])
         try:
-            con.execute(f"COPY FROM DATABASE {_ident(source)} TO publish_target")
-        finally:
-            con.execute("DETACH publish_target")
+            con.execute(f"ATTACH ? AS publish_target (STORAGE_VERSION '{STORAGE_VERSION}')", [str(tmp)])
+            try:
+                con.execute(f"COPY FROM DATABASE {_ident(source)} TO publish_target")
+            finally:
+                con.execute("DETACH publish_target")
+        except (duckdb.IOException, OSError) as err:
+            # A full disk shows up here: name the file; the published warehouse is untouched.
+            raise WarehouseWriteError(f"cannot write {tmp}: {str(err).splitlines()[0]}; "
+                                      f"{warehouse_path} was left as it was") from err
     except BaseException:
         _remove_db(tmp)
         raise
     finally:
         con.close()
     try:
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, warehouse_path)
+        checkpoint("warehouse: new copy written, not yet published")
+        try:
+            with open(tmp, "rb") as f:
+                os.fsync(f.fileno())
+            os.replace(tmp, warehouse_path)
+        except OSError as err:
+            raise WarehouseWriteError(f"cannot publish {warehouse_path}: {err.strerror or err}; "
+                                      "the previous file was left as it was") from err
         _fsync_dir(warehouse_path.parent)
+        checkpoint("warehouse: published")
     finally:
         _remove_db(tmp)
     return warehouse_path
+
+
+class WarehouseWriteError(OSError):
+    """Publishing failed (disk full, folder not writable); the message names the file."""
 
 
 def _fsync_dir(path: Path) -> None:
@@ -451,11 +482,13 @@ def build_warehouse(lake_dir: Path, warehouse_path: Path, sql_dir: Path = SQL_DI
     result = BuildResult(warehouse_path)
     with lake.exclusive_lock(_lock_path(warehouse_path)):
         result.rows.update(load_lake(lake_dir, work))
+        checkpoint("warehouse: lake loaded into the working file")
         if progress:
             progress(f"warehouse: loaded {result.rows.get('reports', 0)} reports from the lake")
         models = load_models(sql_dir)
         for name in model_order(models):
             result.rows[name] = run_model(work, models[name])
+            checkpoint(f"warehouse: model {name} built")
             result.models.append(name)
             if progress:
                 progress(f"warehouse: model {name}: {result.rows[name]} rows")
