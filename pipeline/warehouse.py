@@ -230,7 +230,8 @@ def _lock_path(warehouse_path: Path) -> Path:
 
 def _remove_db(path: Path) -> None:
     for p in (path, path.with_name(path.name + ".wal")):
-        p.unlink(missing_ok=True)
+        if not p.is_dir():  # never delete a folder someone put in the way; the error says it is there
+            p.unlink(missing_ok=True)
 
 
 # --- models ---------------------------------------------------------------------------------
