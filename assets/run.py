@@ -60,6 +60,22 @@ def yearly_comparison_text(warehouse_path: Path, indicators: tuple[str, ...] = S
     return query.format_table(df.drop(columns="kind"), max_rows=200)
 
 
+def skipped_files_text(warehouse_path: Path, limit: int = 10) -> str:
+    """The files the warehouse holds no report for, and why; all of them are in ingest_log."""
+    df = query.run_query("""
+        SELECT path, status, reason FROM ingest_log
+        WHERE status NOT IN ('parsed', 'parsed_with_issues')
+          AND last_seen = (SELECT max(last_seen) FROM ingest_log)  -- files still in the raw folders
+        ORDER BY path""", warehouse_path)
+    if df.empty:
+        return "ogi: every file was read as a report"
+    lines = [f"ogi: {len(df)} file(s) not read as reports (all in table ingest_log):"]
+    lines += [f"  {row.status}: {row.path}: {row.reason}" for row in df.head(limit).itertuples()]
+    if len(df) > limit:
+        lines.append(f"  ... {len(df) - limit} more: ogi query \"SELECT * FROM ingest_log WHERE status NOT LIKE 'parsed%'\"")
+    return "\n".join(lines)
+
+
 def _fmt(value: object, kind: str, change: bool = False) -> str | None:
     if value is None or value != value:  # NULL / NaN
         return None
@@ -91,6 +107,7 @@ def run_main(repo_root: Path | None = None, raw_dir: Path | None = None) -> int:
             if err is not None:
                 print(f"  {ev.step_key}: {err.message.strip()}", file=sys.stderr)
         return 1
+    print(skipped_files_text(settings.warehouse))
     print(f"\nWarehouse: {settings.warehouse}  (query it: ogi query \"SELECT * FROM report_indicators\")")
     print("\nYearly comparison (table yearly_comparison; a few indicators, all are in the table):")
     print(yearly_comparison_text(settings.warehouse))
