@@ -358,6 +358,15 @@ def _create_from_lake(con: duckdb.DuckDBPyConnection, name: str, lake_dir: Path)
         f"hive_types = {{'{lake.PARTITION_KEY}': BIGINT}}, union_by_name = true)", [files])
 
 
+def _create_from_parquet(con: duckdb.DuckDBPyConnection, table: str, path: Path, schema: object) -> None:
+    """A lake bookkeeping file as a table; empty with the right columns before the first run."""
+    if path.exists():
+        con.execute(f"CREATE TABLE {_ident(table)} AS SELECT * FROM read_parquet(?)", [str(path)])
+    else:
+        cols = ", ".join(f"{_ident(f.name)} {_arrow_to_duck(f.type)}" for f in schema)
+        con.execute(f"CREATE TABLE {_ident(table)} ({cols})")
+
+
 def load_lake(lake_dir: Path, work_path: Path) -> dict[str, int]:
     """Recreate the working database from the lake; returns rows per loaded table."""
     work_path = Path(work_path)
@@ -368,18 +377,8 @@ def load_lake(lake_dir: Path, work_path: Path) -> dict[str, int]:
     try:
         for name in TABLE_NAMES:
             _create_from_lake(con, name, Path(lake_dir))
-        manifest = Path(lake_dir) / lake.MANIFEST_NAME
-        if manifest.exists():
-            con.execute(f"CREATE TABLE {SOURCE_FILES} AS SELECT * FROM read_parquet(?)", [str(manifest)])
-        else:
-            cols = ", ".join(f"{_ident(f.name)} {_arrow_to_duck(f.type)}" for f in lake.MANIFEST_SCHEMA)
-            con.execute(f"CREATE TABLE {SOURCE_FILES} ({cols})")
-        paths = Path(lake_dir) / lake.PATHS_NAME
-        if paths.exists():
-            con.execute(f"CREATE TABLE {FILE_PATHS} AS SELECT * FROM read_parquet(?)", [str(paths)])
-        else:
-            cols = ", ".join(f"{_ident(f.name)} {_arrow_to_duck(f.type)}" for f in lake.PATHS_SCHEMA)
-            con.execute(f"CREATE TABLE {FILE_PATHS} ({cols})")
+        _create_from_parquet(con, SOURCE_FILES, Path(lake_dir) / lake.MANIFEST_NAME, lake.MANIFEST_SCHEMA)
+        _create_from_parquet(con, FILE_PATHS, Path(lake_dir) / lake.PATHS_NAME, lake.PATHS_SCHEMA)
         # Codes are text: a leading zero must survive and 6- and 9-digit codes must not be numbers.
         con.execute(f"CREATE TABLE {GAZETTEER} AS SELECT * FROM read_csv(?, header = true, all_varchar = true)",
                     [str(GAZETTEER_CSV)])
