@@ -11,7 +11,6 @@ import pytest
 import docs
 from conftest import SAMPLES
 from pipeline import lake
-from pipeline.parser import MAX_BYTES
 from pipeline.warehouse import build_warehouse
 from test_hostile_parser import NEWS, OLD_2015
 
@@ -39,7 +38,7 @@ CASES: dict[str, tuple[bytes, str, str | None]] = {
     "utf8-bom.txt": (codecs.BOM_UTF8 + _report("靖安县香田乡", 2022).encode(), "parsed", None),
     "mixed bytes.txt": (SEED001.replace("我镇".encode(), "我镇".encode("gbk")), "parsed", None),
     "truncated.txt": (TEXT000[:TEXT000.index("3.危及")].encode(), "parsed_with_issues", "table_missing"),
-    "huge.txt": (SEED003 + b"\n" + b"x" * (MAX_BYTES + 1024), "not_a_report", "too large"),
+    "huge.txt": (SEED003 + b"\n" + b"x" * (50 * 1024 * 1024), "not_a_report", "too large"),  # 50 MB
     "annual 2015.txt": (OLD_2015.encode(), "not_a_report", "pre-2019 format"),
     "news.html": (NEWS.encode(), "not_a_report", "not an annual report"),
     "two bodies.txt": (_report("靖安县中源乡", 2021).encode() + b"\n" + _report("靖安县水口乡", 2021).encode(),
