@@ -14,13 +14,12 @@ from .checks import Finding, check_narrative, check_table3, check_table4
 from .errors import NotAReportError
 from .identity import Identity, find_identity
 from .narrative import extract_facts
-from .regions import RegionResult, resolve_region
+from .regions import resolve_region
 from .sections import Sections, find_sections
 from .tables import MISSING, OK, Cell, Table2, Table3, read_table2, read_table3, read_table4
 from .template import load_template
 from .text import to_document
 
-TABLES = ("active_disclosure", "applications", "reviews_litigation")
 # Reports are tens of kilobytes; a file this large is an archive, a dump or a scrape gone wrong,
 # and reading it would hold a worker for minutes.
 MAX_BYTES = 20 * 1024 * 1024
@@ -129,7 +128,7 @@ def parse_report(raw: bytes, source: str) -> ParsedReport:
         findings.append(Finding("year_unresolved", "reports", "year",
                                 "no year in the title and no 统计期限 sentence", identity.title_line))
 
-    region = _resolve_region(identity, doc.text)
+    region = resolve_region(identity.title, identity.org, doc.text)
     if region.issue:
         findings.append(Finding(region.issue, "reports", "region", region.detail or "", identity.title_line))
 
@@ -208,13 +207,13 @@ def _table2_records(report_id: str, t2: Table2 | None, spans: dict, records: dic
             continue
         _, arow = t2.rows[label.key]
         for measure, cell in zip(label.cells, arow.cells):
-            unit = _unit(label.unit, measure, cell)
+            unit = _unit(label.unit, cell)
             records[table].append({"report_id": report_id, "item": label.key, "measure": measure, "unit": unit,
                                    **_cell_record(cell)})
             findings += _cell_findings(table, f"{label.key}/{measure}", cell)
 
 
-def _unit(template_unit: str, measure: str, cell: Cell) -> str | None:
+def _unit(template_unit: str, cell: Cell) -> str | None:
     if template_unit == "printed":
         return cell.unit if cell.unit in ("元", "万元") else None
     return template_unit or None
@@ -273,7 +272,3 @@ def _section_text(lines: list[str], sections: Sections, key: str) -> str | None:
         return None
     text = "\n".join(line.strip() for line in lines[span[0] + 1:span[1]] if line.strip())
     return text or None
-
-
-def _resolve_region(identity: Identity, text: str) -> RegionResult:
-    return resolve_region(identity.title, identity.org, text)

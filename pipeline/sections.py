@@ -35,15 +35,15 @@ class Sections:
         start = self.headings.get(key)
         if start is None:
             return None
-        return start, self._next_boundary(start)
+        return start, self.next_boundary(start, [s for s, _ in self.table_spans.values()])
 
     def first_boundary(self) -> int:
         starts = list(self.headings.values()) + [s for s, _ in self.table_spans.values()]
         return min(starts) if starts else self.n_lines
 
-    def _next_boundary(self, start: int) -> int:
-        bounds = [i for i in self.all_headings if i > start]
-        bounds += [s for s, _ in self.table_spans.values() if s > start]
+    def next_boundary(self, start: int, other_starts: list[int]) -> int:
+        """The first heading, other table start or web-page junk after `start`; else the end."""
+        bounds = [i for i in (*self.all_headings, *other_starts) if i > start]
         if self.junk_start is not None and self.junk_start > start:
             bounds.append(self.junk_start)
         return min(bounds) if bounds else self.n_lines
@@ -79,9 +79,5 @@ def find_sections(lines: list[str], template: Template) -> Sections:
         if start is not None:
             starts[table] = start
     for table, start in starts.items():
-        bounds = [i for i in sec.all_headings if i > start and i != sec.headings.get(TABLE_SECTIONS[table])]
-        bounds += [s for t, s in starts.items() if t != table and s > start]
-        if sec.junk_start is not None and sec.junk_start > start:
-            bounds.append(sec.junk_start)
-        sec.table_spans[table] = (start, min(bounds) if bounds else len(lines))
+        sec.table_spans[table] = (start, sec.next_boundary(start, [s for t, s in starts.items() if t != table]))
     return sec

@@ -13,7 +13,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from pipeline.errors import NotAReportError
-from pipeline.schema import TABLE_NAMES, frame_from_records
+from pipeline.schema import TABLE_NAMES
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
 APPLICANTS = ("natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org", "total")
@@ -59,25 +59,24 @@ def parse(raw: bytes, source: str) -> SimpleNamespace:
         name = region.get(level)
         row[level] = name
         row[f"{level}_code"] = codes.get(level, CODES.get(name))
-    frames = {n: frame_from_records(n, []) for n in TABLE_NAMES}
-    frames["reports"] = frame_from_records("reports", [row])
-    frames["active_disclosure"] = frame_from_records("active_disclosure", [
+    # The same shape as ParsedReport.records: plain rows per table, which is what the lake reads.
+    records: dict[str, list[dict]] = {n: [] for n in TABLE_NAMES}
+    records["reports"] = [row]
+    records["active_disclosure"] = [
         {"report_id": rid, "item": a["item"], "measure": a["measure"], "value": a["value"], "unit": a["unit"], "line": 10 + i}
-        for i, a in enumerate(d["active_disclosure"])])
-    apps = []
+        for i, a in enumerate(d["active_disclosure"])]
     for outcome, values in (d.get("applications") or {}).items():
         for applicant, v in zip(APPLICANTS, values):
-            apps.append({"report_id": rid, "outcome": outcome, "applicant": applicant, "value": v, "line": 100})
-    frames["applications"] = frame_from_records("applications", apps)
-    frames["reviews_litigation"] = frame_from_records("reviews_litigation", [
+            records["applications"].append({"report_id": rid, "outcome": outcome, "applicant": applicant, "value": v,
+                                            "line": 100})
+    records["reviews_litigation"] = [
         {"report_id": rid, "proceeding": p, "result": r, "value": v, "line": 200}
-        for (p, r), v in zip(REVIEW_LAYOUT, d.get("reviews_litigation") or [])])
-    frames["narrative_facts"] = frame_from_records("narrative_facts", [
-        {"report_id": rid, "line": 5 + i, **f} for i, f in enumerate(d.get("narrative_facts") or [])])
-    frames["issues"] = frame_from_records("issues", [
+        for (p, r), v in zip(REVIEW_LAYOUT, d.get("reviews_litigation") or [])]
+    records["narrative_facts"] = [{"report_id": rid, "line": 5 + i, **f} for i, f in enumerate(d.get("narrative_facts") or [])]
+    records["issues"] = [
         {"report_id": rid, "code": c, "table": "applications", "field": "natural_person" if c == "balance_mismatch" else None,
-         "detail": c} for c in d.get("issues") or []])
-    return SimpleNamespace(frames=frames, **frames)
+         "detail": c} for c in d.get("issues") or []]
+    return SimpleNamespace(records=records)
 
 
 def write_seeds(folder: Path, names: tuple[str, ...] = ("000", "001", "002", "003", "004"), **overrides: object) -> None:

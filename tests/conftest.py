@@ -24,3 +24,21 @@ def parsed_seeds():
     from pipeline import parse_report
 
     return {path.name: (parse_report(path.read_bytes(), str(path)), expected) for path, expected in seed_cases()}
+
+
+def rows(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """Rows of a read-only query on a warehouse file, as an analyst would open it."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def one(db: Path, sql: str, params: list | None = None) -> object:
+    """The single row (or single value) a query must return."""
+    got = rows(db, sql, params)
+    assert len(got) == 1, got
+    return got[0][0] if len(got[0]) == 1 else got[0]

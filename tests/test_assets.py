@@ -25,6 +25,7 @@ from dagster import (
 from assets.definitions import JOB_NAME, POOL, build_defs
 from assets.run import materialize_all, run_main, settings_for
 from pipeline import lake, warehouse
+from conftest import one
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "data" / "samples"
@@ -34,16 +35,6 @@ def metadata(result, asset: str, key: str) -> object:  # noqa: ANN001 - Dagster'
     mats = [m for m in result.get_asset_materialization_events() if m.asset_key == AssetKey(asset)]
     assert len(mats) == 1, asset
     return mats[0].materialization.metadata[key].value
-
-
-def one(db: Path, sql: str, params: list | None = None) -> object:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        got = con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-    assert len(got) == 1, got
-    return got[0][0] if len(got[0]) == 1 else got[0]
 
 
 @pytest.fixture(scope="module")

@@ -5,11 +5,10 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
-import duckdb
 import pytest
 
 import docs
-from conftest import SAMPLES
+from conftest import SAMPLES, rows
 from pipeline import lake
 from pipeline.warehouse import build_warehouse
 from test_hostile_parser import NEWS, OLD_2015
@@ -60,14 +59,6 @@ def run(tmp_path_factory):
     staged, committed = lake.ingest(root / "lake", [raw])
     build_warehouse(root / "lake", root / "warehouse.duckdb")
     return root, raw, staged, committed
-
-
-def rows(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def test_every_file_has_an_outcome_with_its_reason(run):

@@ -4,12 +4,11 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 
 import docs
-from conftest import SAMPLES
+from conftest import SAMPLES, rows
 from pipeline import lake
 from pipeline.warehouse import GAZETTEER_CSV, build_warehouse
 
@@ -33,14 +32,6 @@ def warehouse(tmp_path_factory) -> Path:
     return path
 
 
-def query(path: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
 def gazetteer_townships(county: str) -> list[str]:
     with gzip.open(GAZETTEER_CSV, "rt", encoding="utf-8") as fh:
         g = pd.read_csv(fh, dtype=str)
@@ -48,7 +39,7 @@ def gazetteer_townships(county: str) -> list[str]:
 
 
 def test_coverage_lists_reporting_and_missing_townships(warehouse):
-    [(n_reports, n_townships, n_reporting, reporting, missing)] = query(warehouse, """
+    [(n_reports, n_townships, n_reporting, reporting, missing)] = rows(warehouse, """
         SELECT n_reports, n_townships, n_townships_reporting, reporting_townships, missing_townships
         FROM coverage WHERE county = '靖安县' AND year = 2020""")
     all_townships = gazetteer_townships("靖安县")
@@ -59,26 +50,26 @@ def test_coverage_lists_reporting_and_missing_townships(warehouse):
 
 
 def test_coverage_per_year(warehouse):
-    rows = query(warehouse, "SELECT year, county, reporting_townships FROM coverage ORDER BY year, county")
-    assert (2022, "靖安县", ["宝峰镇"]) in rows
-    assert (2022, "高安市", ["八景镇"]) in rows
+    got = rows(warehouse, "SELECT year, county, reporting_townships FROM coverage ORDER BY year, county")
+    assert (2022, "靖安县", ["宝峰镇"]) in got
+    assert (2022, "高安市", ["八景镇"]) in got
 
 
 def test_two_counties_sum_into_their_prefecture_and_province(warehouse):
     # 2022: 高安市八景镇 (sample 000: 0 new applications) and 靖安县宝峰镇 (the test document: 4).
-    got = query(warehouse, """
+    got = rows(warehouse, """
         SELECT level, region_name, value, n_reports FROM region_year_indicators
         WHERE year = 2022 AND indicator = 'applications_new' AND level IN ('province', 'prefecture')
         ORDER BY level""")
     assert got == [("prefecture", "宜春市", 4, 2), ("province", "江西省", 4, 2)]
-    codes = query(warehouse, """SELECT DISTINCT region_code FROM region_year_indicators
+    codes = rows(warehouse, """SELECT DISTINCT region_code FROM region_year_indicators
                                 WHERE year = 2022 AND level = 'prefecture'""")
     assert codes == [("360900",)]
 
 
 def test_region_columns_in_every_indicator_model(warehouse):
     for table in ("reports", "report_indicators"):
-        cols = {r[0] for r in query(warehouse, "SELECT column_name FROM duckdb_columns() WHERE table_name = ?",
+        cols = {r[0] for r in rows(warehouse, "SELECT column_name FROM duckdb_columns() WHERE table_name = ?",
                                     [table])}
         assert {"province_code", "prefecture_code", "county_code", "township_code", "admin_level"} <= cols, table
-    assert query(warehouse, "SELECT count(*) FROM gazetteer WHERE level = 'county'") == [(2845,)]
+    assert rows(warehouse, "SELECT count(*) FROM gazetteer WHERE level = 'county'") == [(2845,)]

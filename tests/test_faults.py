@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import docs
-from conftest import SAMPLES
+from conftest import SAMPLES, one
 from pipeline import lake, warehouse
 from pipeline.lake import LakeWriteError
 from pipeline.warehouse import WarehouseWriteError, build_warehouse
@@ -28,12 +28,8 @@ def _setup(tmp_path: Path) -> tuple[Path, Path]:
     return raw, tmp_path / "warehouse.duckdb"
 
 
-def _count(db: Path, table: str = "reports") -> int:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    finally:
-        con.close()
+def _count(db: Path) -> int:
+    return one(db, "SELECT count(*) FROM reports")
 
 
 def test_disk_full_while_writing_the_lake(tmp_path, monkeypatch):

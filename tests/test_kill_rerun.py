@@ -14,11 +14,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 import pytest
 
 import docs
-from conftest import REPO, SAMPLES
+from conftest import REPO, SAMPLES, one
 from pipeline import lake
 from pipeline.warehouse import build_warehouse
 
@@ -34,19 +33,12 @@ build_warehouse(root / "lake", root / "warehouse.duckdb")
 
 
 def _state(db: Path) -> dict:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        one = lambda sql: con.execute(sql).fetchone()[0]  # noqa: E731
-        return {
-            "reports": one("SELECT count(*) FROM reports"),
-            "distinct": one("SELECT count(DISTINCT report_id) FROM reports"),
-            "built_reports": one("SELECT n_reports FROM build_info"),
-            "indicators": one("SELECT count(*) FROM report_indicators"),
-            "applications": one("SELECT count(*) FROM applications"),
-            "logged": one("SELECT count(*) FROM ingest_log"),
-        }
-    finally:
-        con.close()
+    # One query, so the figures come from one snapshot of the file.
+    names = ("reports", "distinct", "built_reports", "indicators", "applications", "logged")
+    return dict(zip(names, one(db, """
+        SELECT (SELECT count(*) FROM reports), (SELECT count(DISTINCT report_id) FROM reports),
+               (SELECT n_reports FROM build_info), (SELECT count(*) FROM report_indicators),
+               (SELECT count(*) FROM applications), (SELECT count(*) FROM ingest_log)""")))
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ import pytest
 
 from _fake_parser import CODES, doc, seed_bytes, set_measure, write_doc, write_seeds
 from _fake_parser import parse as fake_parse
+from conftest import one, rows
 from pipeline import lake, query, warehouse
 from pipeline.schema import FRAMES
 
@@ -28,20 +29,6 @@ def build(tmp: Path, raw: Path) -> Path:
     lake.ingest(lk, [raw], parse=fake_parse)
     warehouse.build_warehouse(lk, wh)
     return wh
-
-
-def rows(wh: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(wh), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
-def one(wh: Path, sql: str, params: list | None = None) -> object:
-    got = rows(wh, sql, params)
-    assert len(got) == 1, got
-    return got[0][0] if len(got[0]) == 1 else got[0]
 
 
 # --- the scenario warehouse -----------------------------------------------------------------
