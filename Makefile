@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/ogi run
+	$(BIN)/python -m assets.run
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

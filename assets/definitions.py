@@ -47,7 +47,7 @@ from dagster import (
     sensor,
 )
 
-from pipeline import lake, warehouse
+from pipeline.store import lake, warehouse
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 POOL = "duckdb"
@@ -65,7 +65,7 @@ class OgiSettings(ConfigurableResource):
     samples_dir: str = "data/samples"
     lake_dir: str = "data/lake"
     warehouse_path: str = "data/warehouse.duckdb"
-    # "module:function" with parse_report's signature; empty means pipeline.parse_report.
+    # "module:function" with parse_report's signature; empty means pipeline.parse.parse_report.
     parse_function: str = ""
     # `ogi run` prints one line per stage; in the Dagster UI the same lines go to the run log.
     echo_progress: bool = False
@@ -93,9 +93,11 @@ class OgiSettings(ConfigurableResource):
     def work(self) -> Path:
         return warehouse.working_path(self.warehouse)
 
-    def parser(self) -> Callable[[bytes, str], object] | None:
+    def parser(self) -> Callable[[bytes, str], object]:
         if not self.parse_function:
-            return None
+            from pipeline.parse import parse_report
+
+            return parse_report
         module, _, name = self.parse_function.partition(":")
         return getattr(importlib.import_module(module), name)
 

@@ -1,5 +1,7 @@
-"""OGI annual-report parser: raw report bytes -> tidy, checked pandas frames."""
-from .errors import NotAReportError, ReportError, UnreadableError
-from .parser import ParsedReport, parse_report
+"""OGI annual-report pipeline, one folder per stage, data flowing one way:
 
-__all__ = ["parse_report", "ParsedReport", "ReportError", "NotAReportError", "UnreadableError"]
+read/   bytes -> Document (a reader per format)
+parse/  Document -> tidy records and quality issues
+store/  records -> Parquet lake -> DuckDB warehouse -> SQL models; read-only queries
+regions.py places bodies in administrative regions; cli.py wires the stages together.
+"""

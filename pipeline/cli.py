@@ -7,7 +7,10 @@ import sys
 from pathlib import Path
 
 from .errors import ReportError
-from .parser import ParsedReport, parse_report
+from .parse import ParsedReport, parse_report
+
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 def _read(path: Path) -> bytes:
@@ -40,12 +43,28 @@ def _summary(parsed: ParsedReport) -> str:
     return "\n".join(lines)
 
 
+def _print_lines(raw: bytes) -> None:
+    """The document as the parser sees it: numbered lines (the `line` column) and their source location."""
+    from .parse.lines import DocLines
+    from .read import read_document
+
+    lines = DocLines.of(read_document(raw))
+    for n, (text, loc) in enumerate(zip(lines.text, lines.locs), 1):
+        print(f"{n:>5}  {str(loc):<32}  {text}")
+
+
 def cmd_parse(args: argparse.Namespace) -> int:
+    if sum(map(bool, (args.json, args.table, args.lines))) > 1:
+        print("ogi: parse: choose one of --json, --table, --lines", file=sys.stderr)
+        return 2
     status = 0
     table: list[list[str]] = []
     for name in args.files:
         path = Path(name)
         try:
+            if args.lines:
+                _print_lines(_read(path))
+                continue
             parsed = parse_report(_read(path), str(path))
         except ReportError as err:
             print(f"ogi: {path}: {err}", file=sys.stderr)
@@ -81,14 +100,39 @@ def print_table(header: list[str], rows: list[list[str]]) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    # Dagster is imported only here: parsing and querying do not need it.
-    from assets.run import run_main
+    """The whole job without Dagster: raw folders -> lake -> warehouse -> checks -> summary.
 
-    return run_main(raw_dir=Path(args.raw_dir) if args.raw_dir else None)
+    The Dagster assets run the same library calls one asset each (`make run`).
+    """
+    from .store import lake, warehouse
+    from .store.summary import skipped_files_text, yearly_comparison_text
+
+    root = Path(args.root) if args.root else PROJECT_ROOT
+    raw_dirs = [Path(args.raw_dir) if args.raw_dir else root / "data/raw", root / "data/samples"]
+    lake_dir, db = root / "data/lake", root / "data/warehouse.duckdb"
+
+    def progress(message: str) -> None:
+        print(f"ogi: {message}", flush=True)
+
+    progress(f"reading {', '.join(str(d) for d in raw_dirs)}")
+    try:
+        lake.ingest(lake_dir, raw_dirs, parse=parse_report, progress=progress)
+        warehouse.build_warehouse(lake_dir, db, progress=progress)
+    except OSError as err:
+        print(f"ogi: run failed: {err}; the published warehouse was left as it was", file=sys.stderr)
+        return 1
+    for outcome in warehouse.run_checks(db, lake_dir):
+        if not outcome.passed:
+            print(f"ogi: check {outcome.name}: {outcome.severity}: {outcome.description}", flush=True)
+    print(skipped_files_text(db))
+    print(f"\nWarehouse: {db}  (query it: ogi query \"SELECT * FROM report_indicators\")")
+    print("\nYearly comparison (table yearly_comparison; a few indicators, all are in the table):")
+    print(yearly_comparison_text(db))
+    return 0
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from .query import QueryRefusedError, WarehouseMissingError, format_table, run_query
+    from .store.query import QueryRefusedError, WarehouseMissingError, format_table, run_query
 
     try:
         df = run_query(args.sql, args.db)
@@ -109,9 +153,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("files", nargs="+")
     p.add_argument("--json", action="store_true", help="one JSON object per file, one per line")
     p.add_argument("--table", action="store_true", help="one line per file: body, year, template, figures, issues")
+    p.add_argument("--lines", action="store_true",
+                   help="print the document as the parser reads it: numbered lines (the `line` column) and "
+                        "where each stands in the source (page, table, row, column)")
     p.set_defaults(func=cmd_parse)
     r = sub.add_parser("run", help="parse new reports, build the lake and the warehouse, print the comparison")
     r.add_argument("--raw-dir", help="folder of new reports (default data/raw/); data/samples/ is always read")
+    r.add_argument("--root", help="project folder holding data/ (default: this checkout)")
     r.set_defaults(func=cmd_run)
     q = sub.add_parser("query", help="run one read-only SQL query against the warehouse")
     q.add_argument("sql")

@@ -87,7 +87,7 @@ class RegionResult:
         return self.township_code or self.county_code or self.prefecture_code or self.province_code
 
     def columns(self) -> dict[str, str | None]:
-        """The region columns of the ``reports`` frame (see pipeline.schema.REGION_COLUMNS)."""
+        """The region columns of the ``reports`` frame (see pipeline.parse.schema.REGION_COLUMNS)."""
         return {
             "province": self.province,
             "province_code": self.province_code,

@@ -16,8 +16,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from pipeline import parse_report  # noqa: E402
-from pipeline.schema import frames_from_records  # noqa: E402
+from pipeline.parse import parse_report  # noqa: E402
+from pipeline.parse.schema import frames_from_records  # noqa: E402
 
 
 def main() -> None:

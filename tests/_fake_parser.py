@@ -13,7 +13,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from pipeline.errors import NotAReportError
-from pipeline.schema import TABLE_NAMES
+from pipeline.parse.schema import TABLE_NAMES
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
 APPLICANTS = ("natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org", "total")

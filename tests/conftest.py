@@ -21,7 +21,7 @@ def seed_cases() -> list[tuple[Path, dict]]:
 
 @pytest.fixture(scope="session")
 def parsed_seeds():
-    from pipeline import parse_report
+    from pipeline.parse import parse_report
 
     return {path.name: (parse_report(path.read_bytes(), str(path)), expected) for path, expected in seed_cases()}
 

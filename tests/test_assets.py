@@ -24,7 +24,8 @@ from dagster import (
 
 from assets.definitions import JOB_NAME, POOL, build_defs
 from assets.run import materialize_all, run_main, settings_for
-from pipeline import lake, warehouse
+from pipeline.parse import parse_report
+from pipeline.store import lake, warehouse
 from conftest import one
 
 REPO = Path(__file__).resolve().parents[1]
@@ -233,7 +234,7 @@ def test_the_sensor_requests_a_run_for_new_files_once(tmp_path: Path) -> None:
     again = build_sensor_context(resources={"ogi": settings}, cursor=ctx.cursor)
     assert isinstance(sensor_def(again), SkipReason)  # the run is already requested
 
-    lake.ingest(settings.lake, settings.raw_dirs())
+    lake.ingest(settings.lake, settings.raw_dirs(), parse=parse_report)
     assert isinstance(sensor_def(build_sensor_context(resources={"ogi": settings})), SkipReason)
 
 

@@ -9,8 +9,9 @@ import pytest
 
 import docs
 from conftest import SAMPLES, rows
-from pipeline import lake
-from pipeline.warehouse import build_warehouse
+from pipeline.parse import parse_report
+from pipeline.store import lake
+from pipeline.store.warehouse import build_warehouse
 from test_hostile_parser import NEWS, OLD_2015
 
 SEED000 = (SAMPLES / "000_8ae22ee27fc68654.txt").read_bytes()
@@ -29,7 +30,7 @@ CASES: dict[str, tuple[bytes, str, str | None]] = {
     "photo.txt": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4, "unreadable", "binary"),
     "archive.txt": (b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + bytes(range(256)) * 4, "unreadable", "binary"),
     "report.pdf.txt": (b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nstream\n" + bytes(range(256)) * 4,
-                       "unreadable", "binary"),
+                       "unreadable", "PDF"),
     "gbk.txt": (_report("靖安县双溪镇", 2022).encode("gbk"), "parsed", None),
     "gb18030.txt": (_report("靖安县高湖镇", 2022).encode("gb18030"), "parsed", None),
     "utf16-bom.txt": (_report("靖安县璪都镇", 2022).encode("utf-16"), "parsed", None),
@@ -56,7 +57,7 @@ def run(tmp_path_factory):
         path = raw / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
-    staged, committed = lake.ingest(root / "lake", [raw])
+    staged, committed = lake.ingest(root / "lake", [raw], parse=parse_report)
     build_warehouse(root / "lake", root / "warehouse.duckdb")
     return root, raw, staged, committed
 
@@ -120,7 +121,7 @@ def test_a_second_run_changes_nothing_and_parses_nothing(run):
     db = root / "warehouse.duckdb"
     before = rows(db, "SELECT (SELECT count(*) FROM reports), (SELECT count(*) FROM ingest_log), "
                       "(SELECT count(*) FROM applications)")
-    staged, committed = lake.ingest(root / "lake", [raw])
+    staged, committed = lake.ingest(root / "lake", [raw], parse=parse_report)
     build_warehouse(root / "lake", db)
     assert staged.n_parsed == 0 and staged.n_rejected == 0 and committed.n_reports == 0
     assert rows(db, "SELECT (SELECT count(*) FROM reports), (SELECT count(*) FROM ingest_log), "
@@ -133,9 +134,9 @@ def test_a_file_that_cannot_be_read_now_is_retried(tmp_path, monkeypatch):
     (raw / "a.txt").write_bytes(SEED001)
     files = lake.scan_raw([raw])
     (raw / "a.txt").write_bytes(SEED001 + b"\n")  # still being written by a scraper
-    lake.stage_new_reports(tmp_path / "lake", files)
+    lake.stage_new_reports(tmp_path / "lake", files, parse=parse_report)
     lake.commit_staged(tmp_path / "lake")
     m = lake.read_manifest(tmp_path / "lake")
     assert list(m["status"]) == ["crashed"] and "changed while" in m["error"][0]
-    staged, _ = lake.ingest(tmp_path / "lake", [raw])  # next run: the file is complete now
+    staged, _ = lake.ingest(tmp_path / "lake", [raw], parse=parse_report)  # next run: the file is complete now
     assert staged.n_parsed == 1

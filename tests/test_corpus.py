@@ -12,8 +12,8 @@ import json
 import pytest
 
 from conftest import SHARED
-from pipeline import parse_report
-from pipeline.template import APPLICANTS
+from pipeline.parse import parse_report
+from pipeline.parse.template import APPLICANTS
 
 CORPUS = SHARED / "corpus"
 TEXT_FORMATS = {

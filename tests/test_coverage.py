@@ -9,8 +9,9 @@ import pytest
 
 import docs
 from conftest import SAMPLES, rows
-from pipeline import lake
-from pipeline.warehouse import GAZETTEER_CSV, build_warehouse
+from pipeline.parse import parse_report
+from pipeline.store import lake
+from pipeline.store.warehouse import GAZETTEER_CSV, build_warehouse
 
 
 def _title(org: str, year: int) -> list[str]:
@@ -26,7 +27,7 @@ def warehouse(tmp_path_factory) -> Path:
     (raw / "双溪镇 2020.txt").write_text(docs.report("pipe", title=_title("靖安县双溪镇", 2020)), encoding="utf-8")
     (raw / "宝峰镇 2022.txt").write_text(docs.report("stacked", title=_title("靖安县宝峰镇", 2022)), encoding="utf-8")
     (raw / "八景镇 2022.txt").write_bytes((SAMPLES / "000_8ae22ee27fc68654.txt").read_bytes())
-    lake.ingest(root / "lake", [raw])
+    lake.ingest(root / "lake", [raw], parse=parse_report)
     path = root / "warehouse.duckdb"
     build_warehouse(root / "lake", path)
     return path

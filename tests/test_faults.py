@@ -12,9 +12,10 @@ import pytest
 
 import docs
 from conftest import SAMPLES, one
-from pipeline import lake, warehouse
-from pipeline.lake import LakeWriteError
-from pipeline.warehouse import WarehouseWriteError, build_warehouse
+from pipeline.parse import parse_report
+from pipeline.store import lake, warehouse
+from pipeline.store.lake import LakeWriteError
+from pipeline.store.warehouse import WarehouseWriteError, build_warehouse
 
 
 def _setup(tmp_path: Path) -> tuple[Path, Path]:
@@ -22,7 +23,7 @@ def _setup(tmp_path: Path) -> tuple[Path, Path]:
     raw.mkdir()
     for name in ("000_8ae22ee27fc68654.txt", "003_d0913d7d57e43191.txt"):
         shutil.copy(SAMPLES / name, raw / name)
-    lake.ingest(tmp_path / "lake", [raw])
+    lake.ingest(tmp_path / "lake", [raw], parse=parse_report)
     build_warehouse(tmp_path / "lake", tmp_path / "warehouse.duckdb")
     (raw / "new.txt").write_text(docs.report("tab", title=["靖安县双溪镇2022年政府信息公开工作年度报告"]))
     return raw, tmp_path / "warehouse.duckdb"
@@ -44,20 +45,20 @@ def test_disk_full_while_writing_the_lake(tmp_path, monkeypatch):
 
     monkeypatch.setattr(lake.pq, "write_table", full)
     with pytest.raises(LakeWriteError) as err:
-        lake.ingest(tmp_path / "lake", [raw])
+        lake.ingest(tmp_path / "lake", [raw], parse=parse_report)
     assert "cannot write" in str(err.value) and "part-" in str(err.value) and "No space left" in str(err.value)
     # The lake is as it was: the same manifest, and the warehouse still has its two reports.
     assert lake.read_manifest(tmp_path / "lake").equals(manifest_before)
     assert _count(db) == 2
     monkeypatch.setattr(lake.pq, "write_table", real_write)  # space freed: the next run finishes the work
-    lake.ingest(tmp_path / "lake", [raw])
+    lake.ingest(tmp_path / "lake", [raw], parse=parse_report)
     build_warehouse(tmp_path / "lake", db)
     assert _count(db) == 3 and lake.lake_row_counts(tmp_path / "lake")["reports"] == 3
 
 
 def test_a_failed_publication_names_the_file_and_keeps_the_previous_warehouse(tmp_path, monkeypatch):
     raw, db = _setup(tmp_path)
-    lake.ingest(tmp_path / "lake", [raw])
+    lake.ingest(tmp_path / "lake", [raw], parse=parse_report)
 
     class FixedUUID:
         hex = "0" * 32
@@ -77,7 +78,7 @@ def test_a_failed_publication_names_the_file_and_keeps_the_previous_warehouse(tm
 
 def test_disk_full_at_the_atomic_swap(tmp_path, monkeypatch):
     raw, db = _setup(tmp_path)
-    lake.ingest(tmp_path / "lake", [raw])
+    lake.ingest(tmp_path / "lake", [raw], parse=parse_report)
     real_replace = warehouse.os.replace
 
     def full(src, dst):
@@ -113,7 +114,7 @@ def test_a_long_read_only_query_during_a_run_sees_one_state(tmp_path):
     thread = threading.Thread(target=analyst)
     thread.start()
     try:
-        lake.ingest(tmp_path / "lake", [raw])
+        lake.ingest(tmp_path / "lake", [raw], parse=parse_report)
         build_warehouse(tmp_path / "lake", db)
     finally:
         done.set()

@@ -13,8 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import SAMPLES
-from pipeline import ReportError, parse_report
-from pipeline.text import to_document
+from pipeline.errors import ReportError
+from pipeline.parse import parse_report
+from pipeline.parse.lines import DocLines
+from pipeline.read import read_document
 
 SEEDS = [p.read_bytes() for p in sorted(SAMPLES.glob("*.txt"))]
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "300"))
@@ -33,7 +35,7 @@ def check(raw: bytes) -> None:
     except ReportError as err:
         assert str(err) and "\n" not in str(err)
         return
-    lines = to_document(raw).lines
+    lines = DocLines.of(read_document(raw)).text
     for table in ("active_disclosure", "applications", "reviews_litigation"):
         for r in parsed.records[table]:
             if r["value"] is None:

@@ -5,8 +5,9 @@ import pytest
 
 import docs
 from conftest import SAMPLES
-from pipeline import NotAReportError, UnreadableError, parse_report
-from pipeline.parser import MAX_BYTES
+from pipeline.errors import NotAReportError, UnreadableError
+from pipeline.parse import parse_report
+from pipeline.parse.report import MAX_BYTES
 
 SEED000 = (SAMPLES / "000_8ae22ee27fc68654.txt").read_bytes()
 SEED001 = (SAMPLES / "001_ba2450cc1c30b59a.txt").read_bytes()
@@ -42,13 +43,14 @@ def test_empty_and_whitespace_files():
             parse_report(raw, "empty.txt")
 
 
-@pytest.mark.parametrize("raw", [
-    b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8,  # an image
-    b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + bytes(range(256)) * 8,  # a zip
-    b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nstream\n" + bytes(range(256)) * 8,  # a PDF
+@pytest.mark.parametrize("raw, reason", [
+    (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "binary"),  # an image
+    (b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + bytes(range(256)) * 8, "binary"),  # a zip, not a Word file
+    # A PDF is read as a PDF whatever its name; a broken one gets the PDF library's reason.
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nstream\n" + bytes(range(256)) * 8, "PDF"),
 ])
-def test_binary_files_are_unreadable(raw):
-    with pytest.raises(UnreadableError, match="binary"):
+def test_binary_files_are_unreadable(raw, reason):
+    with pytest.raises(UnreadableError, match=reason):
         parse_report(raw, "x.txt")
 
 

@@ -18,16 +18,18 @@ import pytest
 
 import docs
 from conftest import REPO, SAMPLES, one
-from pipeline import lake
-from pipeline.warehouse import build_warehouse
+from pipeline.parse import parse_report
+from pipeline.store import lake
+from pipeline.store.warehouse import build_warehouse
 
 RUN = """
 import sys
 from pathlib import Path
-from pipeline import lake
-from pipeline.warehouse import build_warehouse
+from pipeline.parse import parse_report
+from pipeline.store import lake
+from pipeline.store.warehouse import build_warehouse
 root = Path(sys.argv[1])
-lake.ingest(root / "lake", [root / "raw"])
+lake.ingest(root / "lake", [root / "raw"], parse=parse_report)
 build_warehouse(root / "lake", root / "warehouse.duckdb")
 """
 
@@ -49,14 +51,14 @@ def baseline(tmp_path_factory) -> tuple[Path, dict, dict]:
     raw.mkdir()
     for name in ("000_8ae22ee27fc68654.txt", "001_ba2450cc1c30b59a.txt", "003_d0913d7d57e43191.txt"):
         shutil.copy(SAMPLES / name, raw / name)
-    lake.ingest(root / "lake", [raw])
+    lake.ingest(root / "lake", [raw], parse=parse_report)
     build_warehouse(root / "lake", root / "warehouse.duckdb")
     before = _state(root / "warehouse.duckdb")
     (raw / "新 报告 1.txt").write_text(docs.report("tab", title=["靖安县双溪镇2022年政府信息公开工作年度报告"]))
     shutil.copy(SAMPLES / "004_7a0999e20e1424be.txt", raw / "因远镇.txt")
     done = root.parent / "kill-complete"
     shutil.copytree(root, done)
-    lake.ingest(done / "lake", [done / "raw"])
+    lake.ingest(done / "lake", [done / "raw"], parse=parse_report)
     build_warehouse(done / "lake", done / "warehouse.duckdb")
     after = _state(done / "warehouse.duckdb")
     return root, before, after
@@ -87,7 +89,7 @@ def test_kill_at_every_write_point_then_rerun(baseline, tmp_path):
         # Old or new, never a mix: the published file is one of the two complete states.
         assert seen in (before, after), (points[n - 1], seen)
         outcomes.append(seen == after)
-        lake.ingest(work / "lake", [work / "raw"])
+        lake.ingest(work / "lake", [work / "raw"], parse=parse_report)
         build_warehouse(work / "lake", work / "warehouse.duckdb")
         assert _state(work / "warehouse.duckdb") == after, points[n - 1]
         assert lake.lake_row_counts(work / "lake")["reports"] == after["reports"]

@@ -8,7 +8,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline import lake
+from pipeline.store import lake
 from _fake_parser import parse as fake_parse
 from _fake_parser import seed_bytes, write_seeds
 

@@ -9,8 +9,9 @@ import sys
 import pytest
 
 import docs
-from pipeline import NotAReportError, UnreadableError, parse_report
-from pipeline.template import APPLICANTS
+from pipeline.errors import NotAReportError, UnreadableError
+from pipeline.parse import parse_report
+from pipeline.parse.template import APPLICANTS
 
 LAYOUTS = ("pipe", "tab", "stacked", "space")
 
@@ -262,7 +263,7 @@ def test_hybrid_2021_table2_with_2019_table3_is_mixed():
 
 
 def test_a_synonym_is_one_line_of_the_label_table(tmp_path, monkeypatch):
-    import pipeline.template as template
+    import pipeline.parse.template as template
 
     csv_text = template.LABELS_CSV.read_text(encoding="utf-8")
     custom = tmp_path / "template.csv"
@@ -319,10 +320,12 @@ def test_cli_json_shape(tmp_path):
     obj = json.loads(done.stdout)
     assert set(obj) == {"source", "report", "active_disclosure", "applications", "reviews_litigation",
                         "narrative_facts", "issues"}
-    assert set(obj["source"]) == {"path", "sha256", "encoding"}
+    assert set(obj["source"]) == {"path", "sha256", "format", "encoding"}
+    assert obj["source"]["format"] == "text"
     assert set(obj["report"]["region"]) >= {"province", "prefecture", "county", "township", "code"}
     first = obj["active_disclosure"][0]
-    assert first == {"item": "rules", "measure": "issued", "value": 1, "unit": None, "line": first["line"]}
+    assert first == {"item": "rules", "measure": "issued", "value": 1, "unit": None, "line": first["line"],
+                     "page": None, "location": f"line {first['line']}"}
     assert obj["reviews_litigation"][4]["value"] == 2
     assert codecs.lookup(obj["source"]["encoding"])
 

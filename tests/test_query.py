@@ -7,7 +7,7 @@ import sys
 import duckdb
 import pytest
 
-from pipeline.query import QueryRefusedError, WarehouseMissingError, run_query
+from pipeline.store.query import QueryRefusedError, WarehouseMissingError, run_query
 
 
 @pytest.fixture()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import seed_cases
-from pipeline.template import APPLICANTS
+from pipeline.parse.template import APPLICANTS
 
 SEEDS = [path.name for path, _ in seed_cases()]
 REGION_CODES = {"region_unresolved", "region_ambiguous"}
@@ -138,7 +138,7 @@ def test_seed002_section3_is_table_missing_not_zeros(parsed_seeds):
 
 
 def test_frames_carry_schema_columns_and_report_id(parsed_seeds):
-    from pipeline.schema import FRAMES
+    from pipeline.parse.schema import FRAMES
 
     parsed, _ = parsed_seeds["000_8ae22ee27fc68654.txt"]
     for name, columns in FRAMES.items():

@@ -18,8 +18,8 @@ import pytest
 from _fake_parser import CODES, doc, seed_bytes, set_measure, write_doc, write_seeds
 from _fake_parser import parse as fake_parse
 from conftest import one, rows
-from pipeline import lake, query, warehouse
-from pipeline.schema import FRAMES
+from pipeline.store import lake, query, warehouse
+from pipeline.parse.schema import FRAMES
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -1,4 +1,4 @@
-"""Raw bytes -> normalised text lines.
+"""Plain text reader: bytes -> decoded, normalised lines -> `Document` of text lines.
 
 Normalisation keeps one output line per input line, so every line number we report points at
 the line an analyst sees when opening the file.
@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass
 
-from .errors import UnreadableError
+from ..errors import UnreadableError
+from .document import Document, Loc, TextLine
 
 # Full-width ASCII (！ to ～) maps to ASCII; ideographic and exotic spaces become a plain space.
 _WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
@@ -20,18 +20,6 @@ _TRANSLATE = {**_WIDTH, **_SPACES, **_INVISIBLE, 0x0D: None}
 _BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
 # Control characters other than tab/newline show up in binary files, rarely in text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-@dataclass(frozen=True)
-class Document:
-    """Decoded, normalised text: `lines[i]` is source line i+1."""
-
-    lines: list[str]
-    encoding: str
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.lines)
 
 
 def decode(raw: bytes) -> tuple[str, str]:
@@ -108,9 +96,10 @@ def normalise_line(line: str) -> str:
     return line.rstrip()
 
 
-def to_document(raw: bytes) -> Document:
+def read(raw: bytes) -> Document:
+    """Every source line becomes one text line, so `Loc.line` is the line an editor shows."""
     text, encoding = decode(raw)
     # splitlines would also split on \x0b, \x1c.. and U+2028, shifting line numbers against
     # editors; only \n (with \r dropped) counts as a line break here.
-    lines = [normalise_line(line) for line in text.split("\n")]
-    return Document(lines=lines, encoding=encoding)
+    blocks = tuple(TextLine(normalise_line(line), Loc(line=i)) for i, line in enumerate(text.split("\n"), 1))
+    return Document(blocks=blocks, kind="text", encoding=encoding)

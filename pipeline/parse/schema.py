@@ -23,11 +23,20 @@ REGION_COLUMNS: dict[str, str] = {
     "region_method": "string",  # title | body | alias | none
 }
 
+# Where a value stands. `line` orders values in reading order and, for a plain-text file, is the
+# file's own line; `location` says it in the format's terms (`ogi parse --lines` prints the lines).
+LOCATION_COLUMNS: dict[str, str] = {
+    "line": "Int64",  # 1-based line of the document in reading order (text files: the source line)
+    "page": "Int64",  # PDF page, null for other formats
+    "location": "string",  # e.g. "line 42", "page 3, table 2, row 5, column 3", "table 1, row 4, column 2"
+}
+
 FRAMES: dict[str, dict[str, str]] = {
     "reports": {
         "report_id": "string",  # first 16 hex digits of the sha256 of the raw bytes
         "sha256": "string",
         "source_path": "string",
+        "format": "string",  # text | html | docx | pdf: the reader the bytes were sniffed for
         "encoding": "string",
         "title": "string",
         "org": "string",  # issuing body as printed in the title
@@ -47,7 +56,7 @@ FRAMES: dict[str, dict[str, str]] = {
         "measure": "string",
         "value": "Float64",
         "unit": "string",  # 万元 / 元 for money, null for counts
-        "line": "Int64",  # 1-based line of the source text
+        **LOCATION_COLUMNS,
         "raw": "string",  # the cell text as printed
     },
     "applications": {
@@ -55,7 +64,7 @@ FRAMES: dict[str, dict[str, str]] = {
         "outcome": "string",
         "applicant": "string",
         "value": "Float64",
-        "line": "Int64",
+        **LOCATION_COLUMNS,
         "raw": "string",
     },
     "reviews_litigation": {
@@ -63,7 +72,7 @@ FRAMES: dict[str, dict[str, str]] = {
         "proceeding": "string",
         "result": "string",
         "value": "Float64",
-        "line": "Int64",
+        **LOCATION_COLUMNS,
         "raw": "string",
     },
     "narrative_facts": {
@@ -73,7 +82,7 @@ FRAMES: dict[str, dict[str, str]] = {
         "qualifier": "string",  # exact | at_least
         "category": "string",  # category or channel as printed; null for totals
         "evidence": "string",  # the clause the number came from
-        "line": "Int64",
+        **LOCATION_COLUMNS,
     },
     "issues": {
         "report_id": "string",
@@ -81,7 +90,7 @@ FRAMES: dict[str, dict[str, str]] = {
         "table": "string",
         "field": "string",  # e.g. "total_processed/total" or "review/total"
         "detail": "string",
-        "line": "Int64",
+        **LOCATION_COLUMNS,
     },
 }
 

@@ -2,7 +2,7 @@
 
 A new synonym is one more line in the CSV (same table/kind/key, another pattern); no code
 changes. Patterns match the *compact* form of a cell: whitespace removed, brackets and digits
-already half-width (see pipeline.text).
+already half-width (see pipeline.read.text).
 """
 from __future__ import annotations
 

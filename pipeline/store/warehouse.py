@@ -32,10 +32,10 @@ from pathlib import Path
 import duckdb
 
 from . import lake
-from .faults import checkpoint
-from .schema import FRAMES, TABLE_NAMES
+from ..faults import checkpoint
+from ..parse.schema import FRAMES, TABLE_NAMES
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 SQL_DIR = REPO_ROOT / "sql"
 # Storage format of the published file. Each DuckDB release reads formats up to its own:
 # 'v1.5.0' (header version 68) needs DuckDB >= 1.5, while 'v1.0.0' (version 64) opens in every
@@ -47,7 +47,7 @@ BUILD_INFO = "build_info"
 GAZETTEER = "gazetteer"
 FILE_PATHS = "file_paths"
 LOADED_TABLES: tuple[str, ...] = (*TABLE_NAMES, SOURCE_FILES, FILE_PATHS, GAZETTEER)
-GAZETTEER_CSV = Path(__file__).resolve().parent.parent / "data" / "reference" / "gazetteer.csv.gz"
+GAZETTEER_CSV = REPO_ROOT / "data" / "reference" / "gazetteer.csv.gz"
 
 ProgressFn = Callable[[str], None]
 
@@ -56,12 +56,21 @@ _DUCK_TYPES = {"string": "VARCHAR", "Int64": "BIGINT", "Float64": "DOUBLE"}
 # Words for the analyst, stored as DuckDB comments (duckdb_tables(), duckdb_columns()) and
 # rendered into README.md (data dictionary). Models document themselves in their SQL header.
 _YEAR_DOC = "report year (the year the report covers, from the lake partition); NULL when unknown"
+_LOCATION_DOCS = {
+    "line": "1-based line of the document in reading order: the file's own line for plain text; "
+            "for other formats the line `ogi parse --lines FILE` numbers",
+    "page": "PDF page where the value stands; NULL for other formats",
+    "location": "where the value stands in the source's own terms: line 42 (text), page 3, table 2, row 5, "
+                "column 3 (PDF), table 1, row 4, column 2 (web page, Word)",
+}
+
 TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
     "reports": ("Every parsed document, one row each, as the parser read it (older versions of a "
                 "corrected report included; stg_reports says which one is current).", {
         "report_id": "first 16 hex digits of the sha256 of the file's bytes: the document's id everywhere",
         "sha256": "sha256 of the file's bytes",
         "source_path": "path of the file when it was first ingested",
+        "format": "format the bytes were read as: text, html, docx or pdf (sniffed from the content, not the name)",
         "encoding": "text encoding the file was decoded with",
         "title": "report title as printed",
         "org": "issuing body as printed in the title (e.g. 高安市八景镇)",
@@ -88,7 +97,7 @@ TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
                    "published_total, prior_year_items, change, procurement_items, procurement_amount (2019)",
         "value": "the number as printed (money in the printed unit); NULL when the cell is missing, blank or not a number",
         "unit": "万元 or 元 for money, NULL for counts",
-        "line": "1-based line of the source text where the value stands",
+        **_LOCATION_DOCS,
         "raw": "the cell text as printed",
         "year": _YEAR_DOC,
     }),
@@ -100,7 +109,7 @@ TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
         "applicant": "table column: natural_person, commercial, research, social_welfare, legal_service, other_org, total "
                      "(org_subtotal where printed)",
         "value": "number of applications as printed; NULL when the cell is missing, blank or not a number",
-        "line": "1-based line of the source text",
+        **_LOCATION_DOCS,
         "raw": "the cell text as printed",
         "year": _YEAR_DOC,
     }),
@@ -109,7 +118,7 @@ TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
         "proceeding": "review (行政复议), litigation_direct (诉讼, no review first), litigation_after_review (诉讼 after review)",
         "result": "upheld, corrected, other, pending, total",
         "value": "number of cases as printed; NULL when not in the text",
-        "line": "1-based line of the source text",
+        **_LOCATION_DOCS,
         "raw": "the cell text as printed",
         "year": _YEAR_DOC,
     }),
@@ -120,7 +129,7 @@ TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
         "qualifier": "exact, or at_least for 120余条 / 100多条",
         "category": "category or channel as printed; NULL for totals",
         "evidence": "the clause the number came from",
-        "line": "1-based line of the source text",
+        **_LOCATION_DOCS,
         "year": _YEAR_DOC,
     }),
     "issues": ("Quality issues the parser found in one document (see quality_issues for the cross-year ones).", {
@@ -129,7 +138,7 @@ TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
         "table": "tidy table concerned (applications, active_disclosure, ...)",
         "field": "cell or column concerned, e.g. natural_person or review/total",
         "detail": "one sentence for a person",
-        "line": "1-based line of the source text",
+        **_LOCATION_DOCS,
         "year": _YEAR_DOC,
     }),
     SOURCE_FILES: ("Every distinct file content the pipeline has seen, including files it could not parse.", {

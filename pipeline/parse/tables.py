@@ -13,28 +13,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .cells import BLANK, NUM, PLACEHOLDER, TEXT, Row, Token, flatten
+from ..read.document import Loc
+from .cells import BLANK, NUM, PLACEHOLDER, SPLIT, TEXT, Row, Token, flatten
 from .template import APPLICANTS, ORG_COLUMNS, Label, Template
 
-OK, MISSING, BLANK_CELL, NOT_NUMERIC = "ok", "cell_missing", "cell_blank", "cell_not_numeric"
+OK, MISSING, BLANK_CELL, NOT_NUMERIC, AMBIGUOUS = "ok", "cell_missing", "cell_blank", "cell_not_numeric", "cell_ambiguous"
 
 
 @dataclass(frozen=True)
 class Cell:
     value: float | None
-    status: str  # ok | cell_missing | cell_blank | cell_not_numeric
+    status: str  # ok | cell_missing | cell_blank | cell_not_numeric | cell_ambiguous
     line: int | None
     raw: str | None
     unit: str | None = None
     detail: str | None = None
+    loc: Loc | None = None
 
     @classmethod
     def from_token(cls, tok: Token) -> "Cell":
         if tok.kind == NUM:
-            return cls(tok.value, OK, tok.line, tok.text, tok.unit)
+            return cls(tok.value, OK, tok.line, tok.text, tok.unit, loc=tok.loc)
         if tok.kind == PLACEHOLDER:
-            return cls(None, NOT_NUMERIC, tok.line, tok.text)
-        return cls(None, BLANK_CELL, tok.line, "")
+            return cls(None, NOT_NUMERIC, tok.line, tok.text, loc=tok.loc)
+        if tok.kind == SPLIT:
+            return cls(None, AMBIGUOUS, tok.line, tok.text, loc=tok.loc,
+                       detail=f"one cell prints {tok.text!r}: one number split by the text layer, or several")
+        return cls(None, BLANK_CELL, tok.line, "", loc=tok.loc)
 
     @classmethod
     def missing(cls, line: int | None, detail: str) -> "Cell":
@@ -53,7 +58,12 @@ class AnchoredRow:
         return any(c.status != MISSING for c in self.cells)
 
 
-_VALUE_KINDS = (NUM, PLACEHOLDER)
+_VALUE_KINDS = (NUM, PLACEHOLDER, SPLIT)
+
+
+def _at(tok: Token) -> str:
+    """Where a label stands, in the source's terms ("line 42", "table 2, row 5, column 1")."""
+    return str(tok.loc) if tok.loc else f"line {tok.line}"
 
 
 def read_anchored(rows: list[Row], anchor_of, expected_of) -> dict[str, AnchoredRow]:
@@ -93,7 +103,7 @@ def _take_cells(key: str, anchor: Token, anchor_row: int, segment: list[tuple[in
         if tok.kind in _VALUE_KINDS:
             cells.append(Cell.from_token(tok))
     if len(cells) < expected:
-        detail = f"{len(cells)} of {expected} cells follow the label on line {anchor.line}"
+        detail = f"{len(cells)} of {expected} cells follow the label at {_at(anchor)}"
         cells += [Cell.missing(anchor.line, detail)] * (expected - len(cells))
     return AnchoredRow(key, anchor.line, cells, "stacked")
 
@@ -108,7 +118,7 @@ def _inline(key: str, anchor: Token, inline: list[Token], expected: int) -> Anch
     window = inline[:expected]
     if len(window) == expected and sum(t.kind in _VALUE_KINDS for t in window) == len(values):
         return AnchoredRow(key, anchor.line, [Cell.from_token(t) for t in window], "inline")
-    detail = (f"line {anchor.line} prints {len(values)} of {expected} cells; "
+    detail = (f"{_at(anchor)} prints {len(values)} of {expected} cells; "
               "which one is missing cannot be told, so none is placed")
     return AnchoredRow(key, anchor.line, [Cell.missing(anchor.line, detail)] * expected, "ambiguous")
 

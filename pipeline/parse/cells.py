@@ -1,7 +1,8 @@
-"""Text lines -> rows of cells -> typed tokens, each with its source line.
+"""Lines -> rows of cells -> typed tokens, each with its line and source location.
 
-This is the seam where other formats join: an HTML, Word or PDF reader only has to produce
-`Row`s (a line number and the cells of one visual row) and the table readers work unchanged.
+A text line is split into cells here (tabs, pipes); a table row read from a grid (HTML, Word,
+PDF ruling lines) arrives with its cells and is only tokenized, never re-split. The table
+readers see `Row`s either way.
 """
 from __future__ import annotations
 
@@ -9,7 +10,13 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
+from ..read.document import Loc
+from .lines import DocLines
+
 TEXT, NUM, PLACEHOLDER, BLANK = "text", "num", "placeholder", "blank"
+# One grid cell holding several numbers ("1 2": a PDF text layer splitting 12): which number the
+# cell holds is for the table's arithmetic to decide, never for the tokenizer.
+SPLIT = "split"
 
 _NUM = re.compile(r"([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(万元|元|件|条|个|项|次)?")
 # Cells that stand for "no number here": they become nulls with cell_not_numeric, never zeros.
@@ -27,9 +34,10 @@ class Token:
     kind: str
     text: str  # as printed (after width normalisation)
     compact: str  # whitespace removed, for label matching
-    line: int  # 1-based source line
+    line: int  # 1-based line of the document (DocLines)
     value: float | None = None
     unit: str | None = None
+    loc: Loc | None = None  # where the cell stands in the source format
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,52 +70,69 @@ def split_cells(line: str) -> list[str] | None:
     return [line]
 
 
-def tokenize_cell(cell: str, line_no: int) -> list[Token]:
+def tokenize_cell(cell: str, line_no: int, loc: Loc | None = None) -> list[Token]:
     stripped = cell.strip()
     if not stripped:
-        return [Token(BLANK, "", "", line_no)]
+        return [Token(BLANK, "", "", line_no, loc=loc)]
     if stripped in _PLACEHOLDERS:
-        return [Token(PLACEHOLDER, stripped, stripped, line_no)]
+        return [Token(PLACEHOLDER, stripped, stripped, line_no, loc=loc)]
     tokens: list[Token] = []
     words: list[str] = []
 
     def flush() -> None:
         if words:
             text = " ".join(words)
-            tokens.append(Token(TEXT, text, _SPACE.sub("", text), line_no))
+            tokens.append(Token(TEXT, text, _SPACE.sub("", text), line_no, loc=loc))
             words.clear()
 
     for sub in _SUBTOKEN.findall(stripped):
         m = _NUM.fullmatch(sub)
         if m:
             flush()
-            tokens.append(Token(NUM, sub, sub, line_no, float(m.group(1).replace(",", "")), m.group(2)))
+            tokens.append(Token(NUM, sub, sub, line_no, float(m.group(1).replace(",", "")), m.group(2), loc))
         elif sub in _PLACEHOLDERS and (tokens or words) and not words:
             # Only after a number ("0 / 0"), so a leading markdown "- " list marker stays text.
-            tokens.append(Token(PLACEHOLDER, sub, sub, line_no))
+            tokens.append(Token(PLACEHOLDER, sub, sub, line_no, loc=loc))
         else:
             words.append(sub)
     flush()
     return tokens
 
 
-def line_to_row(line: str, line_no: int) -> Row | None:
+def line_to_row(line: str, line_no: int, loc: Loc | None = None) -> Row | None:
     cells = split_cells(line)
     if cells is None:
         return None
     tokens: list[Token] = []
     for cell in cells:
-        tokens.extend(tokenize_cell(cell, line_no))
+        tokens.extend(tokenize_cell(cell, line_no, loc))
     if all(t.kind == BLANK for t in tokens):
         return None
     return Row(line_no, tuple(tokens))
 
 
-def rows_from_lines(lines: list[str], start: int, end: int) -> list[Row]:
-    """Rows for lines[start:end] (0-based indices); line numbers stay 1-based."""
+def grid_row(cells: Iterable, line_no: int) -> Row | None:
+    """A table row that came as cells: one cell, at most one value."""
+    tokens: list[Token] = []
+    for cell in cells:
+        cell_tokens = tokenize_cell(cell.text, line_no, cell.loc)
+        if sum(t.kind == NUM for t in cell_tokens) > 1 and all(t.kind == NUM and not t.unit for t in cell_tokens):
+            cell_tokens = [Token(SPLIT, cell.text.strip(), _SPACE.sub("", cell.text), line_no, loc=cell.loc)]
+        tokens.extend(cell_tokens)
+    if not tokens or all(t.kind == BLANK for t in tokens) or _PAGE_MARK.match(" ".join(t.text for t in tokens)):
+        return None
+    return Row(line_no, tuple(tokens))
+
+
+def rows_from_lines(lines: DocLines, start: int, end: int) -> list[Row]:
+    """Rows for lines [start, end) (0-based indices); line numbers stay 1-based."""
     rows = []
     for i in range(start, end):
-        row = line_to_row(lines[i], i + 1)
+        cells = lines.cells[i]
+        if cells is None:
+            row = line_to_row(lines.text[i], i + 1, lines.locs[i])
+        else:
+            row = grid_row(cells, i + 1)
         if row is not None:
             rows.append(row)
     return rows

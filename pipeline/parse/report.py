@@ -1,4 +1,4 @@
-"""One raw report in, its tidy frames and quality issues out."""
+"""One raw report in, its tidy records and quality issues out: read, then parse."""
 from __future__ import annotations
 
 import hashlib
@@ -11,14 +11,15 @@ import pandas as pd
 from . import schema
 from .cells import rows_from_lines
 from .checks import Finding, check_narrative, check_table3, check_table4
-from .errors import NotAReportError
+from ..errors import NotAReportError
 from .identity import Identity, find_identity
+from .lines import DocLines
 from .narrative import extract_facts
-from .regions import resolve_region
+from ..regions import resolve_region
 from .sections import Sections, find_sections
 from .tables import MISSING, OK, Cell, Table2, Table3, read_table2, read_table3, read_table4
 from .template import load_template
-from .text import to_document
+from ..read import Loc, read_document
 
 # Reports are tens of kilobytes; a file this large is an archive, a dump or a scrape gone wrong,
 # and reading it would hold a worker for minutes.
@@ -86,21 +87,22 @@ def parse_report(raw: bytes, source: str) -> ParsedReport:
                               f"{MAX_BYTES // 1048576} MB)")
     sha = hashlib.sha256(raw).hexdigest()
     report_id = sha[:16]
-    doc = to_document(raw)
+    doc = read_document(raw)
+    lines = DocLines.of(doc)
     template = load_template()
-    sections = find_sections(doc.lines, template)
-    identity = find_identity(doc.lines, sections.first_boundary())
+    sections = find_sections(lines.text, template)
+    identity = find_identity(lines.text, sections.first_boundary())
     findings: list[Finding] = []
 
     spans = sections.table_spans
     t2 = t3 = None
     t4 = None
     if "active_disclosure" in spans:
-        t2 = read_table2(rows_from_lines(doc.lines, *spans["active_disclosure"]), template, identity.year)
+        t2 = read_table2(rows_from_lines(lines, *spans["active_disclosure"]), template, identity.year)
     if "applications" in spans:
-        t3 = read_table3(rows_from_lines(doc.lines, *spans["applications"]), template)
+        t3 = read_table3(rows_from_lines(lines, *spans["applications"]), template)
     if "reviews_litigation" in spans:
-        t4 = read_table4(rows_from_lines(doc.lines, *spans["reviews_litigation"]))
+        t4 = read_table4(rows_from_lines(lines, *spans["reviews_litigation"]))
 
     found_any = bool((t2 and t2.found) or (t3 and t3.found) or t4)
     if not found_any:
@@ -113,11 +115,11 @@ def parse_report(raw: bytes, source: str) -> ParsedReport:
     s1 = sections.span("s1")
     if s1 is None:
         s1 = (identity.title_line or 0, sections.first_boundary())
-    facts = extract_facts(doc.lines[s1[0]:s1[1]], s1[0] + 1)
+    facts = extract_facts(lines.text[s1[0]:s1[1]], s1[0] + 1)
 
     records: dict[str, list[dict[str, Any]]] = {name: [] for name in schema.TABLE_NAMES}
     _table2_records(report_id, t2, spans, records, findings)
-    _table3_records(report_id, t3, spans, records, findings, t2_inside=_table2_in_section3(doc, spans))
+    _table3_records(report_id, t3, spans, records, findings, t2_inside=_table2_in_section3(lines.text, spans))
     _table4_records(report_id, t4, spans, template, records, findings)
     if t3 is not None and t3.found:
         findings += check_table3(t3)
@@ -128,7 +130,7 @@ def parse_report(raw: bytes, source: str) -> ParsedReport:
         findings.append(Finding("year_unresolved", "reports", "year",
                                 "no year in the title and no 统计期限 sentence", identity.title_line))
 
-    region = resolve_region(identity.title, identity.org, doc.text)
+    region = resolve_region(identity.title, identity.org, "\n".join(lines.text))
     if region.issue:
         findings.append(Finding(region.issue, "reports", "region", region.detail or "", identity.title_line))
 
@@ -139,24 +141,27 @@ def parse_report(raw: bytes, source: str) -> ParsedReport:
 
     records["narrative_facts"] = [
         {"report_id": report_id, "fact": f.fact, "value": f.value, "qualifier": f.qualifier,
-         "category": f.category, "evidence": f.evidence, "line": f.line} for f in facts
+         "category": f.category, "evidence": f.evidence, **_where(lines, f.line)} for f in facts
     ]
     records["issues"] = [
         {"report_id": report_id, "code": f.code, "table": f.table, "field": f.field, "detail": f.detail,
-         "line": f.line} for f in findings
+         **_where(lines, f.line)} for f in findings
     ]
+    for table in ("active_disclosure", "applications", "reviews_litigation"):
+        for rec in records[table]:
+            rec.update(_where(lines, rec["line"], rec.pop("loc", None)))
     report = {
-        "report_id": report_id, "sha256": sha, "source_path": source, "encoding": doc.encoding,
+        "report_id": report_id, "sha256": sha, "source_path": source, "format": doc.kind, "encoding": doc.encoding,
         "title": identity.title, "org": identity.org, "year": identity.year, "year_source": identity.year_source,
         "template_version": template_version, "table2_version": t2_version, "table3_version": t3_version,
-        "n_lines": len(doc.lines),
-        "problems_text": _section_text(doc.lines, sections, "s5"),
-        "other_matters_text": _section_text(doc.lines, sections, "s6"),
+        "n_lines": len(lines.text),
+        "problems_text": _section_text(lines.text, sections, "s5"),
+        "other_matters_text": _section_text(lines.text, sections, "s6"),
         **region.columns(),
     }
     records["reports"] = [report]
     return ParsedReport(report_id=report_id,
-                        source={"path": source, "sha256": sha, "encoding": doc.encoding},
+                        source={"path": source, "sha256": sha, "format": doc.kind, "encoding": doc.encoding},
                         report=report, records=records)
 
 
@@ -171,7 +176,13 @@ def _reject_without_tables(identity: Identity, sections: Sections) -> None:
 
 
 def _cell_record(cell: Cell) -> dict[str, Any]:
-    return {"value": cell.value, "line": cell.line, "raw": cell.raw}
+    return {"value": cell.value, "line": cell.line, "raw": cell.raw, "loc": cell.loc}
+
+
+def _where(lines: DocLines, line: int | None, loc: Loc | None = None) -> dict[str, Any]:
+    """The location columns of a record: document line, PDF page, and the source location."""
+    loc = loc or lines.loc(line)
+    return {"line": line, "page": loc.page if loc else None, "location": str(loc) if loc else None}
 
 
 def _cell_findings(table: str, field_name: str, cell: Cell) -> list[Finding]:
@@ -219,11 +230,11 @@ def _unit(template_unit: str, cell: Cell) -> str | None:
     return template_unit or None
 
 
-def _table2_in_section3(doc, spans: dict) -> bool:
+def _table2_in_section3(lines: list[str], spans: dict) -> bool:
     if "applications" not in spans:
         return False
     start, end = spans["applications"]
-    return any("第二十条" in line for line in doc.lines[start:end])
+    return any("第二十条" in line for line in lines[start:end])
 
 
 def _table3_records(report_id: str, t3: Table3 | None, spans: dict, records: dict, findings: list,

@@ -6,7 +6,7 @@ Layout (any engine that reads hive-partitioned Parquet can use it without DuckDB
       _manifest.parquet                 one row per distinct file content (sha256) ever seen
       reports/year=2022/part-<batch>.parquet
       reports/year=__HIVE_DEFAULT_PARTITION__/part-<batch>.parquet   year unknown
-      active_disclosure/year=2022/...   (same for every table of pipeline.schema.FRAMES)
+      active_disclosure/year=2022/...   (same for every table of pipeline.parse.schema.FRAMES)
       _staging/                         parsed but not yet committed (ignored by readers)
 
 The partition column ``year`` lives in the folder name only (hive convention), so files do not
@@ -41,8 +41,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .faults import checkpoint
-from .schema import FRAMES, TABLE_NAMES, frame_from_records
+from ..errors import ReportError
+from ..faults import checkpoint
+from ..parse.schema import FRAMES, TABLE_NAMES, frame_from_records
 
 try:  # POSIX only; on other systems the Dagster pool is the only guard
     import fcntl
@@ -124,7 +125,7 @@ class CommitResult:
 
 
 def contract_schema(name: str) -> pa.Schema:
-    """The Arrow schema of a tidy frame, exactly as pipeline.schema.FRAMES defines it."""
+    """The Arrow schema of a tidy frame, exactly as pipeline.parse.schema.FRAMES defines it."""
     return pa.schema([(c, _ARROW_TYPES[t]) for c, t in FRAMES[name].items()])
 
 
@@ -279,18 +280,6 @@ def exclusive_lock(lock_path: Path) -> Iterator[None]:
 
 # --- staging: parse what is new -------------------------------------------------------------
 
-def _default_parse(raw: bytes, source: str) -> object:
-    from . import parse_report  # late: the lake is usable (and testable) without the parser
-
-    return parse_report(raw, source)
-
-
-def _report_error_types() -> tuple[type[BaseException], ...]:
-    from .errors import ReportError
-
-    return (ReportError,)
-
-
 def _tables_of(parsed: object) -> dict[str, list[dict]]:
     # The parser's plain records (ParsedReport.records) batch far cheaper than one DataFrame per report.
     records = parsed.records  # type: ignore[attr-defined]
@@ -324,20 +313,23 @@ def _read_stable(f: RawFile) -> bytes:
     return raw
 
 
-def stage_new_reports(lake_dir: Path, files: Sequence[RawFile], parse: ParseFn | None = None,
+def stage_new_reports(lake_dir: Path, files: Sequence[RawFile], parse: ParseFn,
                       progress: ProgressFn | None = None) -> StageResult:
     """Parse the files whose content the lake has not seen and stage the result for commit.
+
+    `parse` is handed in by the caller (cli, assets): the lake stores records, it does not
+    know how they are made.
 
     Replaces any earlier staging: what is staged is always "every file not in the manifest",
     so a staging left by a crashed run is simply produced again.
     """
     lake_dir = Path(lake_dir)
     with exclusive_lock(lake_dir / LOCK_NAME):
-        return _stage(lake_dir, files, parse or _default_parse, progress)
+        return _stage(lake_dir, files, parse, progress)
 
 
 def _stage(lake_dir: Path, files: Sequence[RawFile], parse: ParseFn, progress: ProgressFn | None) -> StageResult:
-    errors = _report_error_types()
+    errors = (ReportError,)
     known = known_hashes(lake_dir)
     result = StageResult(n_files=len(files))
     records: dict[str, list[dict]] = {name: [] for name in TABLE_NAMES}
@@ -527,7 +519,7 @@ def commit_staged(lake_dir: Path, progress: ProgressFn | None = None) -> CommitR
     return result
 
 
-def ingest(lake_dir: Path, folders: Iterable[Path], parse: ParseFn | None = None,
+def ingest(lake_dir: Path, folders: Iterable[Path], parse: ParseFn,
            progress: ProgressFn | None = None) -> tuple[StageResult, CommitResult]:
     """Scan, parse what is new, commit: the whole lake update without Dagster."""
     staged = stage_new_reports(lake_dir, scan_raw(folders), parse=parse, progress=progress)

@@ -1,0 +1,1 @@
+"""Stage 3: tidy records -> Parquet lake -> DuckDB warehouse -> SQL models; read-only queries."""
