@@ -16,7 +16,7 @@ from pipeline.errors import NotAReportError
 from pipeline.parse.schema import TABLE_NAMES
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
-APPLICANTS = ("natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org", "total")
+from pipeline.parse.template import APPLICANTS  # noqa: E402
 REVIEW_LAYOUT = [(p, r) for p in ("review", "litigation_direct", "litigation_after_review")
                  for r in ("upheld", "corrected", "other", "pending", "total")]
 

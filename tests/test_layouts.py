@@ -141,6 +141,18 @@ def test_sections_found_by_content_when_numbering_shifts():
     assert t4(parsed) == docs.TABLE4_EXPECTED
 
 
+def test_a_subsection_of_one_named_like_section_two_does_not_take_its_place():
+    # Corpus 008 writes "（一）主动公开政府信息情况" inside 总体情况, then the real "二、主动公开政府信息情况".
+    intro = ["一、总体情况", "（一）主动公开政府信息情况", "全年共主动公开政府信息120余条。",
+             "（二）依申请公开", "全年共收到政府信息公开申请4件。"]
+    parsed = parse(docs.report("tab", intro=intro))
+    assert t2(parsed) == docs.TABLE2_EXPECTED
+    assert "table_missing" not in parsed.issue_codes()
+    facts = {f["fact"]: (f["value"], f["qualifier"]) for f in parsed.records["narrative_facts"]}
+    assert facts["proactive_total"] == (120, "at_least")  # section 一 still reaches its sub-sections
+    assert facts["applications_received"] == (4, "exact")
+
+
 def test_web_page_junk_after_section_six_is_dropped():
     outro = docs.OUTRO + ["账号+密码登录", "网站标识码3600000001", "赣ICP备05001234号"]
     parsed = parse(docs.report("pipe", outro=outro))

@@ -5,9 +5,7 @@ from dataclasses import dataclass
 
 from .narrative import Fact
 from .tables import Cell, Table3
-from .template import ORG_COLUMNS
-
-_SIX = ("natural_person", *ORG_COLUMNS)
+from .template import Template
 
 
 @dataclass(frozen=True)
@@ -27,7 +25,12 @@ def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
-def check_table3(t3: Table3) -> list[Finding]:
+def _terms(keys: tuple[str, ...], values: list[float]) -> str:
+    return " + ".join(f"{k.replace('_', ' ')} {_fmt(v)}" for k, v in zip(keys, values))
+
+
+def check_table3(t3: Table3, template: Template) -> list[Finding]:
+    shape = template.shape
     out: list[Finding] = []
     col = {name: i for i, name in enumerate(t3.columns)}
 
@@ -35,45 +38,51 @@ def check_table3(t3: Table3) -> list[Finding]:
         row = t3.rows.get(outcome)
         return row.cells[col[applicant]] if row and applicant in col else None
 
+    left_keys, right_keys = shape.balance
     for applicant in t3.columns:
-        parts = [_v(cell(k, applicant)) for k in ("new_received", "carried_over", "total_processed", "carried_forward")]
-        if any(p is None for p in parts):
+        left_parts = [_v(cell(k, applicant)) for k in left_keys]
+        right_parts = [_v(cell(k, applicant)) for k in right_keys]
+        if any(p is None for p in (*left_parts, *right_parts)):
             continue
-        left, right = parts[0] + parts[1], parts[2] + parts[3]
+        left, right = sum(left_parts), sum(right_parts)  # type: ignore[arg-type]
         if left != right:
-            line = t3.rows["total_processed"].line
+            line = t3.rows[right_keys[0]].line
             out.append(Finding("balance_mismatch", "applications", applicant,
-                               f"new {_fmt(parts[0])} + carried over {_fmt(parts[1])} = {_fmt(left)}, but processed "
-                               f"{_fmt(parts[2])} + carried forward {_fmt(parts[3])} = {_fmt(right)}", line))
+                               f"{_terms(left_keys, left_parts)} = {_fmt(left)}, but "  # type: ignore[arg-type]
+                               f"{_terms(right_keys, right_parts)} = {_fmt(right)}", line))  # type: ignore[arg-type]
     for outcome, row in t3.rows.items():
-        values = [_v(cell(outcome, a)) for a in _SIX]
-        total = _v(cell(outcome, "total"))
+        values = [_v(cell(outcome, a)) for a in shape.applicant_parts]
+        total = _v(cell(outcome, shape.applicant_total))
         if total is None or any(v is None for v in values):
             continue
         s = sum(values)  # type: ignore[arg-type]
         if s != total:
             out.append(Finding("row_total_mismatch", "applications", outcome,
-                               f"the six applicant columns sum to {_fmt(s)}, the printed total is {_fmt(total)}", row.line))
+                               f"the {len(values)} applicant columns sum to {_fmt(s)}, the printed total is "
+                               f"{_fmt(total)}", row.line))
     return out
 
 
-def check_table4(cells: list[Cell], layout: tuple[tuple[str, str], ...]) -> list[Finding]:
+def check_table4(cells: list[Cell], template: Template) -> list[Finding]:
+    """Each proceeding's results add up to its total (the group's cell whose result is the total)."""
     out: list[Finding] = []
-    for start in range(0, len(cells), 5):
-        proceeding = layout[start][0]
-        parts = [c.value for c in cells[start:start + 4]]
-        total = cells[start + 4].value
-        if total is None or any(p is None for p in parts):
+    groups: dict[str, list[tuple[str, Cell]]] = {}
+    for (proceeding, result), cell in zip(template.table4_cells, cells):
+        groups.setdefault(proceeding, []).append((result, cell))
+    for proceeding, members in groups.items():
+        total = next((c for r, c in members if r == template.shape.table4_total), None)
+        parts = [(r, c.value) for r, c in members if r != template.shape.table4_total]
+        if total is None or total.value is None or any(v is None for _, v in parts):
             continue
-        s = sum(parts)  # type: ignore[arg-type]
-        if s != total:
+        s = sum(v for _, v in parts)  # type: ignore[misc]
+        if s != total.value:
             out.append(Finding("review_total_mismatch", "reviews_litigation", f"{proceeding}/total",
-                               f"upheld+corrected+other+pending = {_fmt(s)}, the printed total is {_fmt(total)}",
-                               cells[start + 4].line))
+                               f"{'+'.join(r for r, _ in parts)} = {_fmt(s)}, the printed total is "
+                               f"{_fmt(total.value)}", total.line))
     return out
 
 
-def check_narrative(facts: list[Fact], t3: Table3 | None) -> list[Finding]:
+def check_narrative(facts: list[Fact], t3: Table3 | None, template: Template) -> list[Finding]:
     """Prose count of applications against table 3.
 
     Many reports count carried-over applications as received (corpus 007: 749 = 713 + 36), so
@@ -84,16 +93,17 @@ def check_narrative(facts: list[Fact], t3: Table3 | None) -> list[Finding]:
     received = next((f for f in facts if f.fact == "applications_received" and f.qualifier == "exact"), None)
     if received is None:
         return []
+    shape = template.shape
     col = {name: i for i, name in enumerate(t3.columns)}
-    new = t3.rows.get("new_received")
-    carried = t3.rows.get("carried_over")
-    new_total = new.cells[col["total"]].value if new else None
+    new = t3.rows.get(shape.received)
+    carried = t3.rows.get(shape.carried_over)
+    new_total = new.cells[col[shape.applicant_total]].value if new else None
     if new_total is None:
         return []
-    carried_total = carried.cells[col["total"]].value if carried else None
+    carried_total = carried.cells[col[shape.applicant_total]].value if carried else None
     accepted = {new_total} | ({new_total + carried_total} if carried_total is not None else set())
     if received.value in accepted:
         return []
-    return [Finding("narrative_table_mismatch", "applications", "new_received/total",
+    return [Finding("narrative_table_mismatch", "applications", f"{shape.received}/{shape.applicant_total}",
                     f"the prose says {_fmt(received.value)} applications received (\u201c{received.evidence}\u201d), "
                     f"table 3 says {_fmt(new_total)} new", received.line)]

@@ -102,7 +102,7 @@ def parse_report(raw: bytes, source: str) -> ParsedReport:
     if "applications" in spans:
         t3 = read_table3(rows_from_lines(lines, *spans["applications"]), template)
     if "reviews_litigation" in spans:
-        t4 = read_table4(rows_from_lines(lines, *spans["reviews_litigation"]))
+        t4 = read_table4(rows_from_lines(lines, *spans["reviews_litigation"]), len(template.table4_cells))
 
     found_any = bool((t2 and t2.found) or (t3 and t3.found) or t4)
     if not found_any:
@@ -122,10 +122,10 @@ def parse_report(raw: bytes, source: str) -> ParsedReport:
     _table3_records(report_id, t3, spans, records, findings, t2_inside=_table2_in_section3(lines.text, spans))
     _table4_records(report_id, t4, spans, template, records, findings)
     if t3 is not None and t3.found:
-        findings += check_table3(t3)
+        findings += check_table3(t3, template)
     if t4 is not None:
-        findings += check_table4(t4, template.table4_cells)
-    findings += check_narrative(facts, t3 if t3 and t3.found else None)
+        findings += check_table4(t4, template)
+    findings += check_narrative(facts, t3 if t3 and t3.found else None, template)
     if identity.year is None:
         findings.append(Finding("year_unresolved", "reports", "year",
                                 "no year in the title and no 统计期限 sentence", identity.title_line))

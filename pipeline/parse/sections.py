@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 from .template import Template
 
-TABLE_SECTIONS = {"active_disclosure": "s2", "applications": "s3", "reviews_litigation": "s4"}
 _WS = re.compile(r"\s+")
 # Site furniture of saved web pages that follows the report (seed 002).
 _JUNK = re.compile(
@@ -84,7 +83,7 @@ def find_sections(lines: list[str], template: Template) -> Sections:
             sec.junk_start = i
 
     starts: dict[str, int] = {}
-    for table, section in TABLE_SECTIONS.items():
+    for table, section in template.shape.sections.items():
         heading = sec.headings.get(section)
         start = heading if heading is not None else markers.get(table)
         if start is not None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ..read.document import Loc
 from .cells import BLANK, NUM, PLACEHOLDER, SPLIT, TEXT, Row, Token, flatten
-from .template import APPLICANTS, ORG_COLUMNS, Label, Template
+from .template import Label, Template
 
 OK, MISSING, BLANK_CELL, NOT_NUMERIC, AMBIGUOUS = "ok", "cell_missing", "cell_blank", "cell_not_numeric", "cell_ambiguous"
 
@@ -146,7 +146,7 @@ def read_table2(rows: list[Row], template: Template, year: int | None) -> Table2
         version = "2021" if votes["2021"] >= votes["2019"] else "2019"
     else:
         # No column headers at all: the template in force that year is the best we have.
-        version = "2021" if (year or 2021) >= 2021 else "2019"
+        version = template.shape.version_for_year(year)
     keys = template.table2_keys
 
     def anchor_of(tok: Token) -> str | None:
@@ -181,8 +181,9 @@ class Table3:
 def applicant_columns(rows: list[Row], template: Template, first_anchor_line: int | None) -> tuple[str, ...]:
     """The 7 template columns, plus 法人或其他组织小计 where the header prints it."""
     subtotal_at = commercial_at = None
-    sub = next(l for l in template.table3_columns if l.key == "org_subtotal")
-    com = next(l for l in template.table3_columns if l.key == "commercial")
+    shape = template.shape
+    sub = next(l for l in template.table3_columns if l.key == shape.org_subtotal)
+    com = next(l for l in template.table3_columns if l.key == shape.org_columns[0])
     for i, row in enumerate(rows):
         if first_anchor_line is not None and row.line >= first_anchor_line:
             break
@@ -193,11 +194,14 @@ def applicant_columns(rows: list[Row], template: Template, first_anchor_line: in
                 subtotal_at = (i, tok.line)
             if commercial_at is None and com.regex and com.regex.search(tok.compact):
                 commercial_at = (i, tok.line)
+    columns = list(shape.applicants)
     if subtotal_at is None:
-        return APPLICANTS
+        return tuple(columns)
     if commercial_at is not None and subtotal_at < commercial_at:
-        return ("natural_person", "org_subtotal", *ORG_COLUMNS, "total")
-    return ("natural_person", *ORG_COLUMNS, "org_subtotal", "total")
+        columns.insert(columns.index(shape.org_columns[0]), shape.org_subtotal)
+    else:
+        columns.insert(columns.index(shape.org_columns[-1]) + 1, shape.org_subtotal)
+    return tuple(columns)
 
 
 def read_table3(rows: list[Row], template: Template) -> Table3:
@@ -211,10 +215,10 @@ def read_table3(rows: list[Row], template: Template) -> Table3:
                          if tok.kind == TEXT and anchor_of(tok)), None)
     columns = applicant_columns(rows, template, first_anchor)
     anchored = read_anchored(rows, anchor_of, lambda key: len(columns))
-    has_2021 = any(k in anchored and anchored[k].has_values
-                   for k in ("other_no_correction", "other_no_fee", "other_other"))
-    has_2019 = "other_processing" in anchored and anchored["other_processing"].has_values
-    version = "2021" if has_2021 or not has_2019 else "2019"
+    # A version is told by the rows only it has (2021: （六） in three rows; 2019: one row).
+    has = {v: any(k in anchored and anchored[k].has_values for k in template.table3_version_rows(v))
+           for v in ("2021", "2019")}
+    version = "2021" if has["2021"] or not has["2019"] else "2019"
     if not anchored:
         version = None
     expected = template.table3_expected(version or "2021")
@@ -225,11 +229,8 @@ def read_table3(rows: list[Row], template: Template) -> Table3:
 
 # --- table 4 -----------------------------------------------------------------------------
 
-_FIFTEEN = 15
-
-
-def read_table4(rows: list[Row]) -> list[Cell] | None:
-    """The 15 numbers in template order, or None when the section holds none."""
+def read_table4(rows: list[Row], n_cells: int) -> list[Cell] | None:
+    """The table's `n_cells` numbers in template order, or None when the section holds none."""
     cells: list[Cell] = []
     for n, row in enumerate(rows):
         if cells and row.prose:
@@ -240,16 +241,16 @@ def read_table4(rows: list[Row]) -> list[Cell] | None:
             while lead and lead[0].kind == BLANK:
                 lead = lead[1:]
             # A whole data row on one line keeps blank cells in their columns.
-            if len(lead) >= _FIFTEEN and sum(t.kind in _VALUE_KINDS for t in lead[:_FIFTEEN]) < _FIFTEEN:
-                return [Cell.from_token(t) for t in lead[:_FIFTEEN]]
+            if len(lead) >= n_cells and sum(t.kind in _VALUE_KINDS for t in lead[:n_cells]) < n_cells:
+                return [Cell.from_token(t) for t in lead[:n_cells]]
         for tok in tokens:
             if tok.kind in _VALUE_KINDS:
                 cells.append(Cell.from_token(tok))
-                if len(cells) == _FIFTEEN:
+                if len(cells) == n_cells:
                     return cells
     if not cells:
         return None
     last = cells[-1].line
-    detail = f"only {len(cells)} of 15 numbers found in the section"
-    return cells + [Cell.missing(last, detail)] * (_FIFTEEN - len(cells))
+    detail = f"only {len(cells)} of {n_cells} numbers found in the section"
+    return cells + [Cell.missing(last, detail)] * (n_cells - len(cells))
 

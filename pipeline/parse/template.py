@@ -1,23 +1,22 @@
-"""The template knowledge, loaded once from labels/template.csv.
+"""The template knowledge, loaded once from labels/template.csv and labels/shape.toml.
 
-A new synonym is one more line in the CSV (same table/kind/key, another pattern); no code
-changes. Patterns match the *compact* form of a cell: whitespace removed, brackets and digits
-already half-width (see pipeline.read.text).
+template.csv holds the labels: a new synonym is one more line (same table/kind/key, another
+pattern); no code changes. Patterns match the *compact* form of a cell: whitespace removed,
+brackets and digits already half-width (see pipeline.read.text). shape.toml holds what labels do
+not say: column order, which columns add up, the balance rule, table 4's groups, the section of
+each table, the version a year defaults to.
 """
 from __future__ import annotations
 
 import csv
 import re
+import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 LABELS_CSV = Path(__file__).with_name("labels") / "template.csv"
-
-APPLICANTS: tuple[str, ...] = (
-    "natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org", "total",
-)
-ORG_COLUMNS: tuple[str, ...] = ("commercial", "research", "social_welfare", "legal_service", "other_org")
+SHAPE_TOML = Path(__file__).with_name("labels") / "shape.toml"
 
 
 @dataclass(frozen=True)
@@ -40,6 +39,7 @@ class Template:
     table3_columns: tuple[Label, ...]
     table3_rows: tuple[Label, ...]
     table4_cells: tuple[tuple[str, str], ...]
+    shape: "Shape"
     # One alternation per table so a cell is tested against all row labels in one regex call.
     table2_any: re.Pattern[str]
     table2_keys: tuple[str, ...]  # group k{i} of table2_any -> item key
@@ -52,12 +52,52 @@ class Template:
                 return label
         return None
 
+    def table3_version_rows(self, version: str) -> tuple[str, ...]:
+        """Row keys that exist only in one version of table 3 (2021: （六） split in three)."""
+        return tuple(label.key for label in self.table3_rows if label.version == version)
+
     def table3_expected(self, version: str) -> list[str]:
         seen: list[str] = []
         for label in self.table3_rows:
             if label.version in ("both", version) and label.key not in seen:
                 seen.append(label.key)
         return seen
+
+
+@dataclass(frozen=True)
+class Shape:
+    sections: dict[str, str]  # table -> section key
+    default_version: tuple[tuple[int, str], ...]  # (from_year, version), newest first
+    applicants: tuple[str, ...]  # table 3 columns in printed order, without org_subtotal
+    applicant_parts: tuple[str, ...]  # the columns that add up to `applicant_total`
+    org_columns: tuple[str, ...]  # the columns that add up to `org_subtotal`
+    org_subtotal: str
+    applicant_total: str
+    balance: tuple[tuple[str, ...], tuple[str, ...]]  # left rows, right rows
+    received: str
+    carried_over: str
+    table4_total: str
+
+    def version_for_year(self, year: int | None) -> str:
+        for from_year, version in self.default_version:
+            if year is None or year >= from_year:
+                return version
+        return self.default_version[-1][1]
+
+
+def _load_shape(path: Path) -> Shape:
+    with open(path, "rb") as fh:
+        d = tomllib.load(fh)
+    a = d["applications"]
+    return Shape(
+        sections=dict(d["sections"]),
+        default_version=tuple((v["from_year"], v["version"]) for v in d["default_version"]),
+        applicants=tuple(a["columns"]), applicant_parts=tuple(a["parts"]), org_columns=tuple(a["org_columns"]),
+        org_subtotal=a["subtotal"], applicant_total=a["total"],
+        balance=(tuple(a["balance_left"]), tuple(a["balance_right"])),
+        received=a["received"], carried_over=a["carried_over"],
+        table4_total=d["reviews_litigation"]["total"],
+    )
 
 
 def _compile(match: str, pattern: str) -> re.Pattern[str] | None:
@@ -81,7 +121,7 @@ def _named_alternation(labels: tuple[Label, ...]) -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
-def load_template(path: Path | None = None) -> Template:
+def load_template(path: Path | None = None, shape_path: Path | None = None) -> Template:
     path = path or LABELS_CSV
     labels: list[Label] = []
     with open(path, encoding="utf-8", newline="") as fh:
@@ -112,8 +152,13 @@ def load_template(path: Path | None = None) -> Template:
         table3_columns=pick("applications", "column"),
         table3_rows=table3_rows,
         table4_cells=tuple(tuple(label.key.split(".")) for label in pick("reviews_litigation", "cell")),  # type: ignore[misc]
+        shape=_load_shape(shape_path or SHAPE_TOML),
         table2_any=_named_alternation(table2_unique),
         table2_keys=tuple(label.key for label in table2_unique),
         table3_any=_named_alternation(table3_rows),
         table3_keys=tuple(label.key for label in table3_rows),
     )
+
+
+# Applicant column order, for callers that label table-3 values (tests, exports).
+APPLICANTS: tuple[str, ...] = load_template().shape.applicants
