@@ -102,7 +102,7 @@ def parse_report(raw: bytes, source: str) -> ParsedReport:
     if "applications" in spans:
         t3 = read_table3(rows_from_lines(lines, *spans["applications"]), template)
     if "reviews_litigation" in spans:
-        t4 = read_table4(rows_from_lines(lines, *spans["reviews_litigation"]), len(template.table4_cells))
+        t4 = read_table4(rows_from_lines(lines, *spans["reviews_litigation"]), template)
 
     found_any = bool((t2 and t2.found) or (t3 and t3.found) or t4)
     if not found_any:

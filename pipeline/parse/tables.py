@@ -61,6 +61,28 @@ class AnchoredRow:
 _VALUE_KINDS = (NUM, PLACEHOLDER, SPLIT)
 
 
+def settle_split_cells(cells: list[Cell], parts: list[int], total: int) -> list[Cell]:
+    """Cells whose text layer split one number ("1 2") read as the joined number (12) only where
+    the group's sum rule holds with it and every other cell of the group is a number; elsewhere
+    they stay null with cell_ambiguous. The joined number is the only reading of one grid cell;
+    the sum decides whether the split was inside a number or the grid is wrong."""
+    group = [*parts, total]
+    split = [i for i in group if cells[i].status == AMBIGUOUS and cells[i].raw
+             and cells[i].raw.replace(" ", "").isdigit()]
+    if not split:
+        return cells
+    joined = {i: float(cells[i].raw.replace(" ", "")) for i in split}  # type: ignore[union-attr]
+    values = {i: joined.get(i, cells[i].value) for i in group}
+    if any(v is None for v in values.values()) or sum(values[i] for i in parts) != values[total]:  # type: ignore[misc]
+        return cells
+    out = list(cells)
+    for i in split:
+        c = cells[i]
+        out[i] = Cell(joined[i], OK, c.line, c.raw, c.unit, f"{c.raw!r} read as {int(joined[i])}: the only "
+                      "reading the sum rule allows", c.loc)
+    return out
+
+
 def _at(tok: Token) -> str:
     """Where a label stands, in the source's terms ("line 42", "table 2, row 5, column 1")."""
     return str(tok.loc) if tok.loc else f"line {tok.line}"
@@ -224,13 +246,31 @@ def read_table3(rows: list[Row], template: Template) -> Table3:
     expected = template.table3_expected(version or "2021")
     # The 2021 （六） group label also matches the 2019 single-row label; it carries no cells there.
     rows_out = {k: v for k, v in anchored.items() if k in expected}
+    shape = template.shape
+    parts = [columns.index(c) for c in shape.applicant_parts]
+    total = columns.index(shape.applicant_total)
+    for row in rows_out.values():
+        row.cells = settle_split_cells(row.cells, parts, total)
     return Table3(version, columns, rows_out, found=bool(anchored))
 
 
 # --- table 4 -----------------------------------------------------------------------------
 
-def read_table4(rows: list[Row], n_cells: int) -> list[Cell] | None:
-    """The table's `n_cells` numbers in template order, or None when the section holds none."""
+def read_table4(rows: list[Row], template: Template) -> list[Cell] | None:
+    """Table 4's numbers in template order, or None when the section holds none."""
+    cells = _table4_cells(rows, len(template.table4_cells))
+    if cells is None:
+        return None
+    groups: dict[str, list[int]] = {}
+    for i, (proceeding, _) in enumerate(template.table4_cells):
+        groups.setdefault(proceeding, []).append(i)
+    for idx in groups.values():
+        total = next(i for i in idx if template.table4_cells[i][1] == template.shape.table4_total)
+        cells = settle_split_cells(cells, [i for i in idx if i != total], total)
+    return cells
+
+
+def _table4_cells(rows: list[Row], n_cells: int) -> list[Cell] | None:
     cells: list[Cell] = []
     for n, row in enumerate(rows):
         if cells and row.prose:
