@@ -1,0 +1,78 @@
+"""Where things are: the ``ogi`` resource every asset and the sensor take, and the shared names.
+
+The constants live here, at the bottom of the import graph, so that assets.py, checks.py,
+schedules.py, sensors.py and definitions.py can all import them without importing each other.
+"""
+
+import importlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from dagster import AssetExecutionContext, ConfigurableResource
+
+from pipeline.store import warehouse
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+# Every asset that writes the lake or a DuckDB file is in this pool; dagster.yaml gives it one slot.
+POOL = "duckdb"
+JOB_NAME = "ogi_all"
+
+
+class OgiSettings(ConfigurableResource):
+    """Where things are. Relative paths are relative to ``root`` (default: the repo root)."""
+
+    root: str = ""
+    raw_dir: str = "data/raw"
+    include_samples: bool = True
+    samples_dir: str = "data/samples"
+    lake_dir: str = "data/lake"
+    warehouse_path: str = "data/warehouse.duckdb"
+    # "module:function" with parse_report's signature; empty means pipeline.parse.parse_report.
+    parse_function: str = ""
+    # `ogi run` prints one line per stage; in the Dagster UI the same lines go to the run log.
+    echo_progress: bool = False
+
+    def path(self, p: str) -> Path:
+        base = Path(self.root) if self.root else REPO_ROOT
+        q = Path(p)
+        return q if q.is_absolute() else base / q
+
+    def raw_dirs(self) -> list[Path]:
+        dirs = [self.path(self.raw_dir)]
+        if self.include_samples:
+            dirs.append(self.path(self.samples_dir))
+        return dirs
+
+    @property
+    def lake(self) -> Path:
+        return self.path(self.lake_dir)
+
+    @property
+    def warehouse(self) -> Path:
+        return self.path(self.warehouse_path)
+
+    @property
+    def work(self) -> Path:
+        return warehouse.working_path(self.warehouse)
+
+    def parser(self) -> Callable[[bytes, str], object]:
+        if not self.parse_function:
+            from pipeline.parse import parse_report
+
+            return parse_report
+        module, _, name = self.parse_function.partition(":")
+        return getattr(importlib.import_module(module), name)
+
+    def progress(self, context: AssetExecutionContext | None, message: str) -> None:
+        if context is not None:
+            context.log.info(message)
+        if self.echo_progress:
+            print(f"ogi: {message}", flush=True)
+
+
+def settings_from_env() -> OgiSettings:
+    return OgiSettings(
+        raw_dir=os.environ.get("OGI_RAW_DIR", "data/raw"),
+        include_samples=os.environ.get("OGI_INCLUDE_SAMPLES", "1") not in ("0", "false", "no"),
+    )

@@ -1,0 +1,13 @@
+"""The job that materialises everything, and the nightly schedule that starts it."""
+
+from dagster import AssetSelection, DefaultScheduleStatus, ScheduleDefinition, define_asset_job
+
+from .resources import JOB_NAME
+
+ogi_all_job = define_asset_job(JOB_NAME, selection=AssetSelection.all(),
+                               description="Everything: ingest new files, rebuild and publish the warehouse.")
+
+nightly = ScheduleDefinition(name="nightly", job=ogi_all_job, cron_schedule="0 2 * * *",
+                             execution_timezone="Asia/Shanghai",
+                             default_status=DefaultScheduleStatus.RUNNING,
+                             description="Every night at 02:00 Beijing time.")
