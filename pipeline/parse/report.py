@@ -19,7 +19,7 @@ from ..regions import resolve_region
 from .sections import Sections, find_sections
 from .tables import MISSING, OK, Cell, Table2, Table3, read_table2, read_table3, read_table4
 from .template import load_template
-from ..read import Loc, read_document
+from ..read import Document, Loc, read_document
 
 # Reports are tens of kilobytes; a file this large is an archive, a dump or a scrape gone wrong,
 # and reading it would hold a worker for minutes.
@@ -81,13 +81,16 @@ def _jsonable(v: Any) -> Any:
 
 
 def parse_report(raw: bytes, source: str) -> ParsedReport:
-    """Parse one report. Raises pipeline.errors.ReportError subclasses for unusable input."""
+    """Read and parse one report. Raises pipeline.errors.ReportError subclasses for unusable input."""
     if len(raw) > MAX_BYTES:
         raise NotAReportError(f"file too large ({len(raw) / 1048576:.1f} MB; reports are under "
                               f"{MAX_BYTES // 1048576} MB)")
-    sha = hashlib.sha256(raw).hexdigest()
+    return parse_document(read_document(raw), hashlib.sha256(raw).hexdigest(), source)
+
+
+def parse_document(doc: Document, sha: str, source: str) -> ParsedReport:
+    """Document -> tidy records and issues. `sha` is the sha256 of the bytes the document was read from."""
     report_id = sha[:16]
-    doc = read_document(raw)
     lines = DocLines.of(doc)
     template = load_template()
     sections = find_sections(lines.text, template)
