@@ -41,6 +41,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from . import atomic
 from ..errors import ReportError
 from ..faults import checkpoint
 from ..parse.schema import FRAMES, TABLE_NAMES, frame_from_records
@@ -240,21 +241,21 @@ def committed_batches(lake_dir: Path) -> set[str]:
 
 
 def _write_parquet_atomic(table: pa.Table, dest: Path) -> None:
+    """Every lake file (partition files, manifest, path log, inventory) is written through here."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.parent / f".{dest.name}.{uuid.uuid4().hex}.tmp"
-    try:
+
+    def failed(err: OSError) -> LakeWriteError:
+        # A full disk or a read-only folder: say which file; what was there before stays.
+        return LakeWriteError(f"cannot write {dest}: {err.strerror or err}")
+
+    def write(tmp: Path) -> None:
         try:
             pq.write_table(table, tmp)
-            checkpoint(f"lake: {dest.name} written, not yet in place")
-            with open(tmp, "rb") as f:
-                os.fsync(f.fileno())
-            os.replace(tmp, dest)
         except OSError as err:
-            # A full disk or a read-only folder: say which file, keep what was there before.
-            raise LakeWriteError(f"cannot write {dest}: {err.strerror or err}") from err
-        checkpoint(f"lake: {dest.name} in place")
-    finally:
-        tmp.unlink(missing_ok=True)
+            raise failed(err) from err
+
+    atomic.write_atomic(dest, write, failed=failed, written=f"lake: {dest.name} written, not yet in place",
+                        placed=f"lake: {dest.name} in place")
 
 
 # --- locking --------------------------------------------------------------------------------
@@ -453,6 +454,7 @@ def remove_orphans(lake_dir: Path) -> int:
             if not path.is_file():
                 continue
             batch = _batch_of(path)
+            # ".tmp": what atomic.temp_beside named a file whose writer was killed
             if path.name.endswith(".tmp") or (batch is not None and batch not in batches):
                 path.unlink(missing_ok=True)
                 removed += 1

@@ -4,12 +4,12 @@ Analysts open ``data/warehouse.duckdb``. The pipeline never writes that file in 
 
 1. ``load_lake`` creates a fresh WORKING file next to it (``warehouse.work.duckdb``) and loads
    every committed lake file into one table per tidy frame, plus ``source_files`` (the manifest).
-2. ``run_model`` runs each ``sql/*.sql`` file (one plain SELECT each) as ``CREATE OR REPLACE
-   TABLE <file stem> AS ...``, in dependency order. A model's dependencies are read from its SQL
-   (``json_serialize_sql``), never declared twice.
+2. ``run_model`` (the runner in ``models.py``) runs each ``sql/*.sql`` file (one plain SELECT
+   each) as ``CREATE OR REPLACE TABLE <file stem> AS ...``, in dependency order. A model's
+   dependencies are read from its SQL (``json_serialize_sql``), never declared twice.
 3. ``publish`` copies the working database into a new file written in the DuckDB 1.0 storage
    format (``ATTACH ... (STORAGE_VERSION 'v1.0.0')`` + ``COPY FROM DATABASE``) and renames it
-   over ``warehouse.duckdb`` with ``os.replace``.
+   over ``warehouse.duckdb`` (``atomic.write_atomic``: fsync, ``os.replace``, fsync the folder).
 
 A reader holding the published file open keeps reading the old, complete copy (on POSIX the
 rename does not touch an open file); the next connection sees the new one. Nobody but the
@@ -20,10 +20,8 @@ This module has no Dagster import: assets/ calls these functions, and so can a s
 """
 from __future__ import annotations
 
-import graphlib
 import json
 import os
-import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -31,12 +29,15 @@ from pathlib import Path
 
 import duckdb
 
-from . import lake
+from . import atomic, lake
+from . import models as runner
 from ..faults import checkpoint
 from ..parse.schema import FRAMES, TABLE_NAMES
+from .ddl import comment, ident
+# The runner lives in models.py; these names stay importable from here for assets/ and the tests.
+from .models import SQL_DIR, Model, model_order, parse_header, run_model, sql_dependencies  # noqa: F401
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SQL_DIR = REPO_ROOT / "sql"
 # Storage format of the published file. Each DuckDB release reads formats up to its own:
 # 'v1.5.0' (header version 68) needs DuckDB >= 1.5, while 'v1.0.0' (version 64) opens in every
 # DuckDB from 1.0 on, which is what DBeaver's bundled driver, R packages and older CLIs ship.
@@ -186,16 +187,6 @@ TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
 }
 
 
-@dataclass(frozen=True)
-class Model:
-    name: str
-    path: Path
-    sql: str
-    deps: tuple[str, ...]  # tables the SELECT reads: loaded tables or other models
-    description: str
-    columns: dict[str, str]  # column -> meaning, from the SQL header
-
-
 @dataclass
 class BuildResult:
     warehouse_path: Path
@@ -216,15 +207,6 @@ class CheckOutcome:
 
 # --- small helpers --------------------------------------------------------------------------
 
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    # COMMENT ON takes no parameters; the text comes from our own SQL headers and TABLE_DOCS.
-    return "'" + text.replace("'", "''") + "'"
-
-
 def working_path(warehouse_path: Path) -> Path:
     """The file the pipeline builds in; nobody else opens it."""
     warehouse_path = Path(warehouse_path)
@@ -243,137 +225,36 @@ def _remove_db(path: Path) -> None:
             p.unlink(missing_ok=True)
 
 
-# --- models ---------------------------------------------------------------------------------
-
-def sql_dependencies(sql: str) -> set[str]:
-    """Tables a single SELECT reads, without touching any database (CTE names removed)."""
-    con = duckdb.connect()
-    try:
-        tree = json.loads(con.execute("SELECT json_serialize_sql(?)", [sql]).fetchone()[0])
-    finally:
-        con.close()
-    if tree.get("error"):
-        raise ValueError(f"cannot parse SQL: {tree.get('error_message')}")
-    if len(tree.get("statements", [])) != 1:
-        raise ValueError("a model must be exactly one SELECT statement")
-    tables: set[str] = set()
-    ctes: set[str] = set()
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "BASE_TABLE" and node.get("table_name"):
-                tables.add(str(node["table_name"]).lower())
-            cte_map = node.get("cte_map")
-            if isinstance(cte_map, dict):
-                for entry in cte_map.get("map", []):
-                    ctes.add(str(entry.get("key", "")).lower())
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(tree["statements"])
-    return tables - ctes
-
-
-_COLUMN_LINE = re.compile(r"^--   (\w+)\s+(.*\S)\s*$")
-_CONTINUATION = re.compile(r"^--\s{5,}(\S.*\S|\S)\s*$")
-
-
-def parse_header(sql: str) -> tuple[str, dict[str, str]]:
-    """Description and column docs from a model's leading comment block.
-
-    Format: ``-- <name>: <description...>`` lines, then ``-- columns:`` followed by
-    ``--   column  meaning`` lines (deeper-indented lines continue the previous meaning).
-    """
-    description: list[str] = []
-    columns: dict[str, str] = {}
-    in_columns = False
-    last: str | None = None
-    for line in sql.splitlines():
-        if not line.startswith("--"):
-            break
-        if line.strip().lower() == "-- columns:":
-            in_columns = True
-            continue
-        if in_columns:
-            m = _COLUMN_LINE.match(line)
-            c = _CONTINUATION.match(line)
-            if m:
-                last = m.group(1)
-                columns[last] = m.group(2)
-            elif c and last:
-                columns[last] += " " + c.group(1)
-            continue
-        text = line[2:].strip()
-        if text:
-            description.append(text)
-    desc = " ".join(description)
-    desc = re.sub(r"^\w+:\s*", "", desc)  # drop the leading "<model name>:"
-    return desc, columns
-
-
 def load_models(sql_dir: Path = SQL_DIR) -> dict[str, Model]:
-    """Every ``*.sql`` file of the folder, keyed by file stem, with its dependencies."""
-    models: dict[str, Model] = {}
-    for path in sorted(Path(sql_dir).glob("*.sql")):
-        sql = path.read_text(encoding="utf-8").strip().rstrip(";").strip()
-        desc, cols = parse_header(sql)
-        name = path.stem
-        models[name] = Model(name, path, sql, tuple(sorted(sql_dependencies(sql))), desc, cols)
-    known = set(models) | set(LOADED_TABLES)
-    for m in models.values():
-        unknown = set(m.deps) - known
-        if unknown:
-            raise ValueError(f"{m.path.name} reads unknown tables: {', '.join(sorted(unknown))}")
-    return models
-
-
-def model_order(models: dict[str, Model]) -> list[str]:
-    """Model names so that every model comes after the models it reads."""
-    sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
-    for name in sorted(models):
-        sorter.add(name, *sorted(d for d in models[name].deps if d in models))
-    return list(sorter.static_order())
+    """The models of ``sql_dir``, each allowed to read the tables ``load_lake`` creates and other models."""
+    return runner.load_models(sql_dir, LOADED_TABLES)
 
 
 # --- building -------------------------------------------------------------------------------
-
-def _comment(con: duckdb.DuckDBPyConnection, table: str, description: str, columns: dict[str, str]) -> None:
-    if description:
-        con.execute(f"COMMENT ON TABLE {_ident(table)} IS {_literal(description)}")
-    present = {r[0] for r in con.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
-        "AND schema_name = 'main' AND table_name = ?", [table]).fetchall()}
-    for col, text in columns.items():
-        if col in present:
-            con.execute(f"COMMENT ON COLUMN {_ident(table)}.{_ident(col)} IS {_literal(text)}")
-
 
 def _create_from_lake(con: duckdb.DuckDBPyConnection, name: str, lake_dir: Path) -> None:
     contract = dict(FRAMES[name])
     contract.setdefault(lake.PARTITION_KEY, "Int64")
     files = [str(p) for p in lake.committed_files(lake_dir, name)]
     if not files:
-        cols = ", ".join(f"{_ident(c)} {_DUCK_TYPES[t]}" for c, t in contract.items())
-        con.execute(f"CREATE TABLE {_ident(name)} ({cols})")
+        cols = ", ".join(f"{ident(c)} {_DUCK_TYPES[t]}" for c, t in contract.items())
+        con.execute(f"CREATE TABLE {ident(name)} ({cols})")
         return
     # Explicit casts keep the contract's types even for all-NULL columns, and union_by_name
     # lets files written before a column was added to the contract still load (as NULL).
-    select = ", ".join(f"CAST({_ident(c)} AS {_DUCK_TYPES[t]}) AS {_ident(c)}" for c, t in contract.items())
+    select = ", ".join(f"CAST({ident(c)} AS {_DUCK_TYPES[t]}) AS {ident(c)}" for c, t in contract.items())
     con.execute(
-        f"CREATE TABLE {_ident(name)} AS SELECT {select} FROM read_parquet(?, hive_partitioning = true, "
+        f"CREATE TABLE {ident(name)} AS SELECT {select} FROM read_parquet(?, hive_partitioning = true, "
         f"hive_types = {{'{lake.PARTITION_KEY}': BIGINT}}, union_by_name = true)", [files])
 
 
 def _create_from_parquet(con: duckdb.DuckDBPyConnection, table: str, path: Path, schema: object) -> None:
     """A lake bookkeeping file as a table; empty with the right columns before the first run."""
     if path.exists():
-        con.execute(f"CREATE TABLE {_ident(table)} AS SELECT * FROM read_parquet(?)", [str(path)])
+        con.execute(f"CREATE TABLE {ident(table)} AS SELECT * FROM read_parquet(?)", [str(path)])
     else:
-        cols = ", ".join(f"{_ident(f.name)} {_arrow_to_duck(f.type)}" for f in schema)
-        con.execute(f"CREATE TABLE {_ident(table)} ({cols})")
+        cols = ", ".join(f"{ident(f.name)} {_arrow_to_duck(f.type)}" for f in schema)
+        con.execute(f"CREATE TABLE {ident(table)} ({cols})")
 
 
 def load_lake(lake_dir: Path, work_path: Path) -> dict[str, int]:
@@ -393,8 +274,8 @@ def load_lake(lake_dir: Path, work_path: Path) -> dict[str, int]:
                     [str(GAZETTEER_CSV)])
         for name in LOADED_TABLES:
             desc, cols = TABLE_DOCS[name]
-            _comment(con, name, desc, cols)
-            rows[name] = con.execute(f"SELECT count(*) FROM {_ident(name)}").fetchone()[0]
+            comment(con, name, desc, cols)
+            rows[name] = con.execute(f"SELECT count(*) FROM {ident(name)}").fetchone()[0]
     finally:
         con.close()
     return rows
@@ -407,21 +288,25 @@ def _arrow_to_duck(t: object) -> str:
     return {"string": "VARCHAR", "int64": "BIGINT", "double": "DOUBLE"}[s]
 
 
-def run_model(work_path: Path, model: Model) -> int:
-    """Materialise one model as a table of the working database; returns its row count."""
-    con = duckdb.connect(str(work_path))
-    try:
-        con.execute(f"CREATE OR REPLACE TABLE {_ident(model.name)} AS\n{model.sql}\n")
-        _comment(con, model.name, model.description, model.columns)
-        return con.execute(f"SELECT count(*) FROM {_ident(model.name)}").fetchone()[0]
-    finally:
-        con.close()
-
-
 def publish(work_path: Path, warehouse_path: Path, models: Iterable[str] = ()) -> Path:
     """Copy the working database to ``warehouse_path`` in one atomic rename."""
     work_path, warehouse_path = Path(work_path), Path(warehouse_path)
+    # Not atomic.temp_beside: this name matches the .gitignore pattern data/*.duckdb.tmp*, and
+    # the pid tells which process left a copy behind when it was killed.
     tmp = warehouse_path.with_name(f"{warehouse_path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+
+    def failed(err: OSError) -> WarehouseWriteError:
+        return WarehouseWriteError(f"cannot publish {warehouse_path}: {err.strerror or err}; "
+                                   "the previous file was left as it was")
+
+    atomic.write_atomic(warehouse_path, lambda path: _write_copy(work_path, path, warehouse_path, models),
+                        tmp=tmp, remove=_remove_db, failed=failed,
+                        written="warehouse: new copy written, not yet published", placed="warehouse: published")
+    return warehouse_path
+
+
+def _write_copy(work_path: Path, tmp: Path, warehouse_path: Path, models: Iterable[str]) -> None:
+    """Stamp build_info into the working database and copy it, in the published format, to ``tmp``."""
     con = duckdb.connect(str(work_path))
     try:
         n_current = 0
@@ -433,54 +318,24 @@ def publish(work_path: Path, warehouse_path: Path, models: Iterable[str] = ()) -
             f"(SELECT count(*) FROM {SOURCE_FILES}) AS n_source_files, (SELECT count(*) FROM reports) AS n_reports, "
             "?::BIGINT AS n_current_reports, ?::VARCHAR[] AS models",
             [STORAGE_VERSION, n_current, list(models)])
-        _comment(con, BUILD_INFO, *TABLE_DOCS[BUILD_INFO])
+        comment(con, BUILD_INFO, *TABLE_DOCS[BUILD_INFO])
         source = con.execute("SELECT current_database()").fetchone()[0]
         try:
             con.execute(f"ATTACH ? AS publish_target (STORAGE_VERSION '{STORAGE_VERSION}')", [str(tmp)])
             try:
-                con.execute(f"COPY FROM DATABASE {_ident(source)} TO publish_target")
+                con.execute(f"COPY FROM DATABASE {ident(source)} TO publish_target")
             finally:
                 con.execute("DETACH publish_target")
         except (duckdb.IOException, OSError) as err:
             # A full disk shows up here: name the file; the published warehouse is untouched.
             raise WarehouseWriteError(f"cannot write {tmp}: {str(err).splitlines()[0]}; "
                                       f"{warehouse_path} was left as it was") from err
-    except BaseException:
-        _remove_db(tmp)
-        raise
     finally:
         con.close()
-    try:
-        checkpoint("warehouse: new copy written, not yet published")
-        try:
-            with open(tmp, "rb") as f:
-                os.fsync(f.fileno())
-            os.replace(tmp, warehouse_path)
-        except OSError as err:
-            raise WarehouseWriteError(f"cannot publish {warehouse_path}: {err.strerror or err}; "
-                                      "the previous file was left as it was") from err
-        _fsync_dir(warehouse_path.parent)
-        checkpoint("warehouse: published")
-    finally:
-        _remove_db(tmp)
-    return warehouse_path
 
 
 class WarehouseWriteError(OSError):
     """Publishing failed (disk full, folder not writable); the message names the file."""
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:  # pragma: no cover - not possible on every OS
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
 
 
 def build_warehouse(lake_dir: Path, warehouse_path: Path, sql_dir: Path = SQL_DIR,
@@ -598,7 +453,7 @@ def check_lake_rows(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> CheckOutc
     lake_counts = lake.lake_row_counts(lake_dir)
     diffs = {}
     for name, n in lake_counts.items():
-        w = con.execute(f"SELECT count(*) FROM {_ident(name)}").fetchone()[0]
+        w = con.execute(f"SELECT count(*) FROM {ident(name)}").fetchone()[0]
         if w != n:
             diffs[name] = {"lake": n, "warehouse": w}
     return CheckOutcome(
