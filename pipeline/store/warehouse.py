@@ -33,6 +33,7 @@ from . import atomic, lake
 from . import models as runner
 from ..faults import checkpoint
 from ..parse.schema import FRAMES, TABLE_NAMES
+from ..parse.template import load_template
 from .ddl import comment, ident
 # The runner lives in models.py; these names stay importable from here for assets/ and the tests.
 from .models import SQL_DIR, Model, model_order, parse_header, run_model, sql_dependencies  # noqa: F401
@@ -369,7 +370,8 @@ def writer_lock(warehouse_path: Path):  # noqa: ANN201 - a context manager
 
 # --- data checks ----------------------------------------------------------------------------
 
-_SIX = ("natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org")
+# The applicant columns whose sum is the row's total, as the template's shape file states them.
+_SIX = load_template().shape.applicant_parts
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
