@@ -17,6 +17,12 @@ TEXT, NUM, PLACEHOLDER, BLANK = "text", "num", "placeholder", "blank"
 # One grid cell holding several numbers ("1 2": a PDF text layer splitting 12): which number the
 # cell holds is for the table's arithmetic to decide, never for the tokenizer.
 SPLIT = "split"
+# Digits of several cells run together (crawled text): read by pipeline.parse.glued, never here.
+GLUED = "glued"
+# In a glued line: a run of digits (spaces inside it are gaps the page had between cells, a point
+# between digits is a decimal point), unless it is a label's numbering ("1.属于…", "2、…").
+_DIGIT_RUN = re.compile(r"\d+(?:\.\d+)?(?:[ ]*\d+(?:\.\d+)?)*")
+_NUMBERING_AFTER = re.compile(r"[.、]\D")
 
 _NUM = re.compile(r"([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(万元|元|件|条|个|项|次)?")
 # Cells that stand for "no number here": they become nulls with cell_not_numeric, never zeros.
@@ -111,6 +117,29 @@ def line_to_row(line: str, line_no: int, loc: Loc | None = None) -> Row | None:
     return Row(line_no, tuple(tokens))
 
 
+def glued_row(line: str, line_no: int, loc: Loc | None = None) -> Row | None:
+    """A line of crawled text whose cells lost their separators: label text and digit runs."""
+    tokens: list[Token] = []
+    pos = 0
+    for m in _DIGIT_RUN.finditer(line):
+        end = m.end()
+        if _NUMBERING_AFTER.match(line, end):
+            # "2.申请人…" after a run: its last digit numbers the next label (numbering is one digit)
+            end -= 1
+            if end <= m.start() or not line[m.start():end].strip():
+                continue  # the whole run is the numbering ("1.属于…" at the line's start)
+        text = line[pos:m.start()].strip()
+        if text:
+            tokens.append(Token(TEXT, text, _SPACE.sub("", text), line_no, loc=loc))
+        digits = line[m.start():end].strip()
+        tokens.append(Token(GLUED, digits, digits.replace(" ", ""), line_no, loc=loc))
+        pos = end
+    text = line[pos:].strip()
+    if text:
+        tokens.append(Token(TEXT, text, _SPACE.sub("", text), line_no, loc=loc))
+    return Row(line_no, tuple(tokens)) if tokens else None
+
+
 def grid_row(cells: Iterable, line_no: int) -> Row | None:
     """A table row that came as cells: one cell, at most one value."""
     tokens: list[Token] = []
@@ -129,7 +158,9 @@ def rows_from_lines(lines: DocLines, start: int, end: int) -> list[Row]:
     rows = []
     for i in range(start, end):
         cells = lines.cells[i]
-        if cells is None:
+        if i in lines.glued:
+            row = glued_row(lines.text[i], i + 1, lines.locs[i])
+        elif cells is None:
             row = line_to_row(lines.text[i], i + 1, lines.locs[i])
         else:
             row = grid_row(cells, i + 1)

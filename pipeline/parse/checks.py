@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .narrative import Fact
-from .tables import Cell, Table3
+from .tables import Cell, RunNote, Table3
 from .template import Template
 
 
@@ -107,3 +107,12 @@ def check_narrative(facts: list[Fact], t3: Table3 | None, template: Template) ->
     return [Finding("narrative_table_mismatch", "applications", f"{shape.received}/{shape.applicant_total}",
                     f"the prose says {_fmt(received.value)} applications received (\u201c{received.evidence}\u201d), "
                     f"table 3 says {_fmt(new_total)} new", received.line)]
+
+
+def run_findings(table: str, notes: list[RunNote]) -> list[Finding]:
+    """Rows whose cells were split out of run-together digits: where a reading was taken, say so
+    (the cells left open carry their own cell_ambiguous / cell_missing)."""
+    return [Finding("cells_from_run", table, note.key,
+                    f"the digits {note.text!r} read as {'|'.join(note.cells)}: the only split the "
+                    "template's sums allow", note.line)
+            for note in notes if note.cells is not None]

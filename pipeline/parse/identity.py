@@ -27,8 +27,15 @@ class Identity:
     title_line: int | None  # 1-based
 
 
-def find_identity(lines: list[str], first_boundary: int) -> Identity:
-    title, title_line = _find_title(lines, first_boundary)
+def find_identity(lines: list[str], first_boundary: int, title_hint: str | None = None) -> Identity:
+    """`title_hint`: a title the source states apart from the text (a crawler's 标题 field); it is
+    taken when it reads as a report title, and points at the first line that holds it."""
+    title, title_line = None, None
+    if title_hint and _TITLE.match(title_hint):
+        title = title_hint
+        title_line = next((i + 1 for i, line in enumerate(lines[:_MAX_TITLE_LINES * 2]) if title_hint in line), None)
+    if title is None:
+        title, title_line = _find_title(lines, first_boundary)
     org = year = None
     source = "none"
     if title:

@@ -8,7 +8,7 @@ where it stands in the source format.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..read.document import Document, GridCell, Loc, Table
 
@@ -18,6 +18,7 @@ class DocLines:
     text: list[str]
     locs: list[Loc]
     cells: list[tuple[GridCell, ...] | None]  # printed cells of a table row; None for a text line
+    glued: frozenset[int] = field(default_factory=frozenset)  # 0-based lines whose cells lost their separators
 
     @classmethod
     def of(cls, doc: Document) -> "DocLines":

@@ -10,14 +10,15 @@ import pandas as pd
 
 from . import schema
 from .cells import rows_from_lines
-from .checks import Finding, check_narrative, check_table3, check_table4
+from .checks import Finding, check_narrative, check_table3, check_table4, run_findings
 from ..errors import NotAReportError
 from .identity import Identity, find_identity
 from .lines import DocLines
+from .unglue import unglue
 from .narrative import extract_facts
 from ..regions import resolve_region
 from .sections import Sections, find_sections
-from .tables import MISSING, OK, Cell, Table2, Table3, read_table2, read_table3, read_table4
+from .tables import MISSING, OK, Cell, Table2, Table3, Table4, read_table2, read_table3, read_table4
 from .template import load_template
 from ..read import Document, Loc, read_document
 
@@ -91,10 +92,10 @@ def parse_report(raw: bytes, source: str) -> ParsedReport:
 def parse_document(doc: Document, sha: str, source: str) -> ParsedReport:
     """Document -> tidy records and issues. `sha` is the sha256 of the bytes the document was read from."""
     report_id = sha[:16]
-    lines = DocLines.of(doc)
     template = load_template()
+    lines = unglue(DocLines.of(doc), template)
     sections = find_sections(lines.text, template)
-    identity = find_identity(lines.text, sections.first_boundary())
+    identity = find_identity(lines.text, sections.first_boundary(), doc.meta.get("crawled_title"))
     findings: list[Finding] = []
 
     spans = sections.table_spans
@@ -127,7 +128,9 @@ def parse_document(doc: Document, sha: str, source: str) -> ParsedReport:
     if t3 is not None and t3.found:
         findings += check_table3(t3, template)
     if t4 is not None:
-        findings += check_table4(t4, template)
+        findings += check_table4(t4.cells, template)
+    for table, t in (("active_disclosure", t2), ("applications", t3), ("reviews_litigation", t4)):
+        findings += run_findings(table, t.runs if t is not None else [])
     findings += check_narrative(facts, t3 if t3 and t3.found else None, template)
     if identity.year is None:
         findings.append(Finding("year_unresolved", "reports", "year",
@@ -267,14 +270,14 @@ def _table3_records(report_id: str, t3: Table3 | None, spans: dict, records: dic
             findings += _cell_findings(table, f"{outcome}/{applicant}", cell)
 
 
-def _table4_records(report_id: str, t4: list[Cell] | None, spans: dict, template, records: dict,
+def _table4_records(report_id: str, t4: Table4 | None, spans: dict, template, records: dict,
                     findings: list) -> None:
     table = "reviews_litigation"
     if t4 is None:
         line = spans[table][0] + 1 if table in spans else None
         findings.append(_missing_table(table, "no numbers in section 四" if line else "no section 四", line))
         return
-    for (proceeding, result), cell in zip(template.table4_cells, t4):
+    for (proceeding, result), cell in zip(template.table4_cells, t4.cells):
         records[table].append({"report_id": report_id, "proceeding": proceeding, "result": result,
                                **_cell_record(cell)})
         findings += _cell_findings(table, f"{proceeding}/{result}", cell)

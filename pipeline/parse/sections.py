@@ -17,8 +17,9 @@ _JUNK = re.compile(
     r"|分享到|上一篇|下一篇|网站地图|联系我们|版权所有|主办单位|承办单位|网站标识码|.*ICP备|.*公网安备|返回顶部)"
 )
 _MAX_HEADING = 48
-# Sub-section numbering: a section title written as a sub-heading of section 一.
-_SUBSECTION = re.compile(r"^#*\([一二三四五六七八九十]+\)")
+# A section's own heading is numbered 一、/ 1、; the same title without that numbering is a
+# sub-heading of 一 ("（一）主动公开政府信息情况") or a mention in the preamble.
+_NUMBERED = re.compile(r"^#*(?:[一二三四五六七八九十]+|\d{1,2})[、.]")
 _MAX_MARKER_LINE = 80
 
 
@@ -53,7 +54,7 @@ class Sections:
 def find_sections(lines: list[str], template: Template) -> Sections:
     sec = Sections(n_lines=len(lines))
     markers: dict[str, int] = {}
-    weak: set[str] = set()  # headings found only with sub-section numbering so far
+    weak: set[str] = set()  # headings found only without a section number so far
     for i, line in enumerate(lines):
         compact = _WS.sub("", line)
         if not compact:
@@ -61,10 +62,11 @@ def find_sections(lines: list[str], template: Template) -> Sections:
         if len(compact) <= _MAX_HEADING:
             for label in template.headings:
                 if label.regex and label.regex.match(compact):
-                    sub = _SUBSECTION.match(compact) is not None
+                    sub = _NUMBERED.match(compact) is None
                     if label.key in weak and not sub:
-                        # "(一)主动公开政府信息情况" inside 总体情况 named the section early; the
-                        # section's own heading comes now and replaces it, as a boundary too.
+                        # An unnumbered title ("(一)主动公开政府信息情况" inside 总体情况, a line of the
+                        # preamble) named the section early; its numbered heading comes now and
+                        # replaces it, as a boundary too.
                         sec.all_headings.remove(sec.headings.pop(label.key))
                         weak.discard(label.key)
                     if label.key not in sec.headings:

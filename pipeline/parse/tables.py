@@ -8,13 +8,18 @@ they are taken:
   ambiguous and its cells stay null rather than being guessed into the wrong column.
 - stacked: the anchor stands alone and its numbers follow, one per line (Word exports). Cells are
   taken in order until the next anchor; the ones that never come are missing.
+- run: the cells' boundaries are lost. Crawled text glues a row's digits together after its label
+  (`21710000218`), or prints one text node per line with a cell broken over two nodes (`1`,
+  `62`). The row is kept as a `glued.Run` and its cells come from the readings the template's sums
+  allow over the whole table (`settle_runs`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..read.document import Loc
-from .cells import BLANK, NUM, PLACEHOLDER, SPLIT, TEXT, Row, Token, flatten
+from . import glued
+from .cells import BLANK, GLUED, NUM, PLACEHOLDER, SPLIT, TEXT, Row, Token, flatten
 from .template import Label, Template
 
 OK, MISSING, BLANK_CELL, NOT_NUMERIC, AMBIGUOUS = "ok", "cell_missing", "cell_blank", "cell_not_numeric", "cell_ambiguous"
@@ -51,11 +56,13 @@ class AnchoredRow:
     key: str
     line: int
     cells: list[Cell]
-    mode: str  # inline | stacked | ambiguous
+    mode: str  # inline | stacked | ambiguous | run
+    run: glued.Run | None = None  # mode run: the digits whose cells `settle_runs` decides
+    run_tokens: tuple[Token, ...] = ()  # the token each piece of the run stands in
 
     @property
     def has_values(self) -> bool:
-        return any(c.status != MISSING for c in self.cells)
+        return self.run is not None or any(c.status != MISSING for c in self.cells)
 
 
 _VALUE_KINDS = (NUM, PLACEHOLDER, SPLIT)
@@ -112,22 +119,115 @@ def read_anchored(rows: list[Row], anchor_of, expected_of) -> dict[str, Anchored
 def _take_cells(key: str, anchor: Token, anchor_row: int, segment: list[tuple[int, Token]],
                 rows: list[Row], expected: int) -> AnchoredRow:
     inline = [tok for r, tok in segment if r == anchor_row and tok.kind != TEXT]
+    runs = [tok for tok in inline if tok.kind == GLUED]
+    if runs:
+        run = glued.Run.glued(" ".join(tok.text for tok in runs))
+        return _run_row(key, anchor, expected, run, (runs[0],) * len(run.pieces))
     if any(tok.kind in _VALUE_KINDS for tok in inline):
         return _inline(key, anchor, inline, expected)
-    cells: list[Cell] = []
+    values: list[Token] = []
+    value_rows: set[int] = set()
     last_row = anchor_row
     for r, tok in segment:
-        if len(cells) == expected:
-            break
-        if r != last_row and cells and rows[r].prose:
+        if len(values) == 2 * expected:
+            break  # more pieces than a split of every cell makes: not one row's cells
+        if r != last_row and values and rows[r].prose:
             break  # the table ended and running text began
         last_row = r
         if tok.kind in _VALUE_KINDS:
-            cells.append(Cell.from_token(tok))
+            values.append(tok)
+            value_rows.add(r)
+    if len(values) > expected and len(value_rows) == len(values) and all(_piece(tok) for tok in values):
+        # One text node per line, and more nodes than cells: some cell was broken over two.
+        return _run_row(key, anchor, expected, glued.Run.nodes(tok.text for tok in values), tuple(values))
+    cells = [Cell.from_token(tok) for tok in values[:expected]]
     if len(cells) < expected:
         detail = f"{len(cells)} of {expected} cells follow the label at {_at(anchor)}"
         cells += [Cell.missing(anchor.line, detail)] * (expected - len(cells))
     return AnchoredRow(key, anchor.line, cells, "stacked")
+
+
+def _piece(tok: Token) -> bool:
+    return tok.kind == NUM and tok.unit is None and tok.text.isdigit()
+
+
+def _run_row(key: str, anchor: Token, expected: int, run: glued.Run, tokens: tuple[Token, ...]) -> AnchoredRow:
+    pending = Cell.missing(anchor.line, f"the digits {run.text!r} after the label at {_at(anchor)} are not split yet")
+    return AnchoredRow(key, anchor.line, [pending] * expected, "run", run, tokens)
+
+
+@dataclass(frozen=True)
+class RunNote:
+    """How one row of run digits was read: what `checks` reports for it."""
+
+    key: str
+    line: int
+    text: str
+    cells: tuple[str, ...] | None  # the reading taken, when the sums leave one
+
+
+def settle_runs(rows: dict[str, AnchoredRow], columns: tuple[str, ...],
+                constraints: list[glued.Constraint]) -> list[RunNote]:
+    """Give each run row the cells its digits and the table's sums decide.
+
+    Every reading of a run into the row's cells is enumerated; the constraints (row totals,
+    column sums, the balance rule) keep some. One reading left: its cells are taken. Several:
+    the cells they agree on are taken, the others are null with cell_ambiguous listing the
+    readings. None: null with cell_missing and the digits as printed. Rows with printed cells take
+    part in the sums with their values and are never changed.
+    """
+    n = len(columns)
+    cands: dict[str, list[glued.Reading]] = {}
+    cuts: dict[str, list[glued.Cut] | None] = {}
+    for key, row in rows.items():
+        if row.run is not None:
+            cuts[key] = glued.readings(row.run, n)
+            cands[key] = [glued.values(c) for c in cuts[key] or ()]
+        elif len(row.cells) == n and all(c.status == OK for c in row.cells):
+            cands[key] = [tuple(c.value for c in row.cells)]  # type: ignore[misc]
+        else:
+            cands[key] = []  # blank or missing cells: the sums through this row cannot be checked
+    if not cuts:
+        return []
+    outcome = glued.solve(cands, constraints)
+    notes = []
+    for key, found in cuts.items():
+        row = rows[key]
+        kept = set(outcome.readings.get(key, ()))
+        alive = [c for c in found or () if glued.values(c) in kept]
+        row.cells = _run_cells(row, found, alive, n)
+        notes.append(RunNote(key, row.line, row.run.text, alive[0] if len(alive) == 1 else None))  # type: ignore[union-attr]
+    return notes
+
+
+_SHOWN = 6  # candidate readings listed in an issue's detail
+
+
+def _run_cells(row: AnchoredRow, found: list[glued.Cut] | None, alive: list[glued.Cut], n: int) -> list[Cell]:
+    run = row.run
+    assert run is not None
+    anchor = row.run_tokens[0] if row.run_tokens else None
+    loc = anchor.loc if anchor else None
+    if found is None:
+        detail = f"the digits {run.text!r} are too long to search for their {n} cells; none is placed"
+        return [Cell(None, AMBIGUOUS, row.line, run.text, detail=detail, loc=loc)] * n
+    if not alive:
+        why = "no way to split them" if not found else "no split of them satisfies the template's sums"
+        detail = f"the digits {run.text!r} hold this row's {n} cells, but {why}"
+        return [Cell(None, MISSING, row.line, run.text, detail=detail, loc=loc)] * n
+    listed = " or ".join("|".join(c) for c in alive[:_SHOWN]) + (f" or {len(alive) - _SHOWN} more" if len(alive) > _SHOWN else "")
+    cells = []
+    for j in range(n):
+        options = {c[j] for c in alive}
+        first = glued.starts(run, alive[0])[j]
+        tok = row.run_tokens[first] if first < len(row.run_tokens) else anchor
+        if len(options) == 1:
+            (digits,) = options
+            cells.append(Cell(float(digits), OK, tok.line if tok else row.line, digits, loc=tok.loc if tok else loc))
+        else:
+            detail = f"the digits {run.text!r} read as {listed}: the template's sums do not decide this cell"
+            cells.append(Cell(None, AMBIGUOUS, row.line, run.text, detail=detail, loc=loc))
+    return cells
 
 
 def _inline(key: str, anchor: Token, inline: list[Token], expected: int) -> AnchoredRow:
@@ -154,6 +254,7 @@ class Table2:
     rows: dict[str, tuple[Label, AnchoredRow]]  # item -> (template row, cells)
     found: bool
     detail: str | None = None
+    runs: list[RunNote] = field(default_factory=list)
 
 
 def read_table2(rows: list[Row], template: Template, year: int | None) -> Table2:
@@ -186,7 +287,10 @@ def read_table2(rows: list[Row], template: Template, year: int | None) -> Table2
         if label is None:
             continue  # e.g. 政府集中采购 in a 2021 table: not a template row of that version
         out[item] = (label, arow)
-    return Table2(version, out, found=bool(anchored))
+    # Table 2 has no sums inside a report: a run's digits decide its cells alone, or they stay open.
+    runs = [note for item, (label, arow) in out.items() if arow.run is not None
+            for note in settle_runs({item: arow}, label.cells, [])]
+    return Table2(version, out, found=bool(anchored), runs=runs)
 
 
 # --- table 3 -----------------------------------------------------------------------------
@@ -198,6 +302,7 @@ class Table3:
     columns: tuple[str, ...]
     rows: dict[str, AnchoredRow]
     found: bool
+    runs: list[RunNote] = field(default_factory=list)
 
 
 def applicant_columns(rows: list[Row], template: Template, first_anchor_line: int | None) -> tuple[str, ...]:
@@ -251,23 +356,82 @@ def read_table3(rows: list[Row], template: Template) -> Table3:
     total = columns.index(shape.applicant_total)
     for row in rows_out.values():
         row.cells = settle_split_cells(row.cells, parts, total)
-    return Table3(version, columns, rows_out, found=bool(anchored))
+    runs = settle_runs(rows_out, columns, table3_constraints(columns, expected, template))
+    return Table3(version, columns, rows_out, found=bool(anchored), runs=runs)
+
+
+def table3_constraints(columns: tuple[str, ...], rows: list[str], template: Template) -> list[glued.Constraint]:
+    """The template's arithmetic over table 3, as sums that must be zero: each row's total is the
+    sum of its applicant columns (and 小计 of the organisation columns where printed); per column,
+    the balance rule, and (七)总计 as the sum of the outcome rows."""
+    shape = template.shape
+    col = {c: i for i, c in enumerate(columns)}
+    out: list[glued.Constraint] = []
+    sums = [([col[c] for c in shape.applicant_parts], col[shape.applicant_total])]
+    if shape.org_subtotal in col:
+        sums.append(([col[c] for c in shape.org_columns], col[shape.org_subtotal]))
+    for key in rows:
+        out += [(*((key, j, 1.0) for j in parts), (key, total, -1.0)) for parts, total in sums]
+    left, right = shape.balance
+    outcomes = [k for k in rows if k not in shape.not_outcomes]
+    for j in range(len(columns)):
+        out.append((*((k, j, 1.0) for k in left), *((k, j, -1.0) for k in right)))
+        out.append((*((k, j, 1.0) for k in outcomes), (shape.processed, j, -1.0)))
+    return out
 
 
 # --- table 4 -----------------------------------------------------------------------------
 
-def read_table4(rows: list[Row], template: Template) -> list[Cell] | None:
+@dataclass
+class Table4:
+    cells: list[Cell]
+    runs: list[RunNote] = field(default_factory=list)
+
+
+def read_table4(rows: list[Row], template: Template) -> Table4 | None:
     """Table 4's numbers in template order, or None when the section holds none."""
-    cells = _table4_cells(rows, len(template.table4_cells))
-    if cells is None:
-        return None
+    n_cells = len(template.table4_cells)
     groups: dict[str, list[int]] = {}
     for i, (proceeding, _) in enumerate(template.table4_cells):
         groups.setdefault(proceeding, []).append(i)
-    for idx in groups.values():
-        total = next(i for i in idx if template.table4_cells[i][1] == template.shape.table4_total)
-        cells = settle_split_cells(cells, [i for i in idx if i != total], total)
-    return cells
+    sums = [([i for i in idx if template.table4_cells[i][1] != template.shape.table4_total],
+             next(i for i in idx if template.table4_cells[i][1] == template.shape.table4_total))
+            for idx in groups.values()]
+    run_row = _table4_run(rows, n_cells)
+    if run_row is not None:
+        key = "reviews_litigation"
+        constraints = [(*((key, j, 1.0) for j in parts), (key, total, -1.0)) for parts, total in sums]
+        runs = settle_runs({key: run_row}, tuple(f"{p}/{r}" for p, r in template.table4_cells), constraints)
+        return Table4(run_row.cells, runs)
+    cells = _table4_cells(rows, n_cells)
+    if cells is None:
+        return None
+    for parts, total in sums:
+        cells = settle_split_cells(cells, parts, total)
+    return Table4(cells)
+
+
+def _table4_run(rows: list[Row], n_cells: int) -> AnchoredRow | None:
+    """Table 4's numbers as one run, when their boundaries are lost: glued digits, or more
+    one-number lines than the table has cells."""
+    values: list[Token] = []
+    one_per_line = True
+    for row in rows:
+        if (values and row.prose) or len(values) >= 2 * n_cells:
+            break
+        found = [t for t in row.tokens if t.kind in (*_VALUE_KINDS, GLUED)]
+        one_per_line = one_per_line and len(found) <= 1
+        values += found
+    if not values:
+        return None
+    first = values[0]
+    if any(t.kind == GLUED for t in values) and all(t.kind in (GLUED, NUM) for t in values):
+        run = glued.Run.glued(" ".join(t.text for t in values))
+        return AnchoredRow("reviews_litigation", first.line, [], "run", run, (first,) * len(run.pieces))
+    if len(values) > n_cells and one_per_line and all(_piece(t) for t in values):
+        return AnchoredRow("reviews_litigation", first.line, [], "run", glued.Run.nodes(t.text for t in values),
+                           tuple(values))
+    return None
 
 
 def _table4_cells(rows: list[Row], n_cells: int) -> list[Cell] | None:

@@ -28,6 +28,7 @@ class Label:
     cells: tuple[str, ...]
     unit: str
     regex: re.Pattern[str] | None
+    pattern: str = ""  # as written in the CSV, for searching inside a longer text
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,8 @@ class Shape:
     balance: tuple[tuple[str, ...], tuple[str, ...]]  # left rows, right rows
     received: str
     carried_over: str
+    processed: str  # the row that sums the outcome rows
+    not_outcomes: frozenset[str]
     table4_total: str
 
     def version_for_year(self, year: int | None) -> str:
@@ -96,6 +99,7 @@ def _load_shape(path: Path) -> Shape:
         org_subtotal=a["subtotal"], applicant_total=a["total"],
         balance=(tuple(a["balance_left"]), tuple(a["balance_right"])),
         received=a["received"], carried_over=a["carried_over"],
+        processed=a["processed"], not_outcomes=frozenset(a["not_outcomes"]),
         table4_total=d["reviews_litigation"]["total"],
     )
 
@@ -133,7 +137,7 @@ def load_template(path: Path | None = None, shape_path: Path | None = None) -> T
             labels.append(Label(
                 table=row["table"], kind=row["kind"], key=row["key"], version=row["version"],
                 cells=tuple(c for c in row["cells"].split(";") if c), unit=row["unit"],
-                regex=_compile(row["match"], row["pattern"]),
+                regex=_compile(row["match"], row["pattern"]), pattern=row["pattern"],
             ))
 
     def pick(table: str, kind: str) -> tuple[Label, ...]:

@@ -96,10 +96,35 @@ def normalise_line(line: str) -> str:
     return line.rstrip()
 
 
+# Web crawlers write what they know of a page above its text: 标题 / 发布时间 / 原文链接 …, then a
+# line that opens the body (==== 正文 ==== or 正文：). The labels, after width normalisation:
+_CRAWLER_FIELD = re.compile(r"^(标题|发布时间|原文链接|原始链接|链接|本地目录|文号|发布机构|索引号|来源|栏目)\s*:\s*(.*)$")
+_CRAWLER_BODY = re.compile(r"^=*\s*正文\s*(?:=+|:)?\s*$")
+# Kept under their own keys: a crawler's 标题 is the page's title as the site states it, which the
+# parse stage may trust more than a PDF's or a page's <title> metadata.
+_CRAWLER_META = {"标题": "crawled_title", "发布时间": "crawled_published", "原文链接": "crawled_url",
+                 "原始链接": "crawled_url", "链接": "crawled_url"}
+_HEADER_LINES = 20
+
+
+def crawler_header(lines: list[str]) -> dict[str, str]:
+    """The crawler's fields (crawled_title, crawled_published, crawled_url) when the text starts
+    with a crawler header."""
+    fields: dict[str, str] = {}
+    for line in lines[:_HEADER_LINES]:
+        if _CRAWLER_BODY.match(line.strip()):
+            return fields if len(fields) >= 2 else {}
+        m = _CRAWLER_FIELD.match(line.strip())
+        if m and m.group(1) in _CRAWLER_META and m.group(2).strip():
+            fields.setdefault(_CRAWLER_META[m.group(1)], m.group(2).strip())
+    return {}
+
+
 def read(raw: bytes) -> Document:
     """Every source line becomes one text line, so `Loc.line` is the line an editor shows."""
     text, encoding = decode(raw)
     # splitlines would also split on \x0b, \x1c.. and U+2028, shifting line numbers against
     # editors; only \n (with \r dropped) counts as a line break here.
-    blocks = tuple(TextLine(normalise_line(line), Loc(line=i)) for i, line in enumerate(text.split("\n"), 1))
-    return Document(blocks=blocks, kind="text", encoding=encoding)
+    lines = [normalise_line(line) for line in text.split("\n")]
+    blocks = tuple(TextLine(line, Loc(line=i)) for i, line in enumerate(lines, 1))
+    return Document(blocks=blocks, kind="text", encoding=encoding, meta=crawler_header(lines))

@@ -1,0 +1,202 @@
+"""Digit runs whose cell boundaries the text lost, read by the template's arithmetic, never guessed.
+
+Crawled web text glues a row's cells together (`21710000218` is 217|1|0|0|0|0|218) or breaks one
+cell over two text nodes (`1` then `62` is 162). A `Run` is such a row's digits with what is
+known about their boundaries; `readings` enumerates every way to cut it into the row's number of
+cells, and `solve` keeps the readings that the template's sums allow, jointly over the rows of a
+table. What one reading decides is taken; what several leave open stays open, with the
+candidates; nothing is picked by a rule of thumb.
+
+Both searches are bounded (`MAX_STEPS`, `MAX_COMBINATIONS`): a hostile digit run makes them give
+up, and the cells stay null, in bounded time.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from typing import Hashable, Iterable
+
+MAX_DIGITS = 9  # a count of a billion or more is not a count of one body's documents or requests
+MAX_STEPS = 200_000  # search steps per run
+MAX_COMBINATIONS = 20_000  # joint readings tried per table
+
+Reading = tuple[float, ...]
+Cut = tuple[str, ...]  # one reading as the cells' printed digits
+
+
+@dataclass(frozen=True)
+class Run:
+    """Digits as printed, in `pieces` that no cell boundary falls inside; `cut[i]` says whether a
+    boundary is certain between piece i and i+1 (a space between glued cells) or only possible
+    (two text nodes of a crawled page). A glued digit run is one piece per digit, so a boundary
+    may fall anywhere."""
+
+    text: str
+    pieces: tuple[str, ...]
+    cut: tuple[bool, ...]
+
+    @classmethod
+    def glued(cls, text: str) -> "Run":
+        """`text` as crawled: digits glued together, a space where the page had a gap between cells;
+        a decimal number (24252.311082) is never cut."""
+        pieces: list[str] = []
+        cut: list[bool] = []
+        gap = False
+        for part in _atoms(text):
+            if part == " ":
+                gap = True
+                continue
+            if pieces:
+                cut.append(gap)
+            pieces.append(part)
+            gap = False
+        return cls(text, tuple(pieces), tuple(cut))
+
+    @classmethod
+    def nodes(cls, parts: Iterable[str]) -> "Run":
+        """One text node per piece: a node never holds two cells, a cell may span two nodes."""
+        pieces = tuple(p.strip() for p in parts)
+        return cls(" / ".join(pieces), pieces, (False,) * (len(pieces) - 1))
+
+
+def _atoms(text: str) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "." and out and out[-1][-1:].isdigit() and i + 1 < len(text) and text[i + 1].isdigit():
+            j = i + 1
+            while j < len(text) and text[j].isdigit():
+                j += 1
+            out[-1] += text[i:j]  # the decimal point binds the digits on both sides into one number
+            i = j
+            continue
+        out.append(" " if ch.isspace() else ch)
+        i += 1
+    return out
+
+
+def readings(run: Run, n: int, max_steps: int = MAX_STEPS) -> list[Cut] | None:
+    """Every way to cut `run` into exactly `n` cells; None when the search hit its bound.
+
+    A cell never has a leading zero (`05`) and never more than MAX_DIGITS digits: those are the
+    only rules, so the list is every reading the printed digits allow. Each reading is the
+    cells' digits as printed; `values` turns one into numbers."""
+    pieces, cut = run.pieces, run.cut
+    if n <= 0 or not pieces or len(pieces) < n:
+        return []
+    out: list[Cut] = []
+    steps = 0
+    last = len(pieces)
+    # (index of the next piece, the cells closed so far, the cell being built)
+    stack: list[tuple[int, tuple[str, ...], str]] = [(1, (), pieces[0])]
+    while stack:
+        steps += 1
+        if steps > max_steps:
+            return None
+        i, cells, cur = stack.pop()
+        if not _valid_prefix(cur):
+            continue  # a leading zero or too many digits: no more digits can mend it
+        if i == last:
+            if len(cells) + 1 == n and _valid(cur):
+                out.append((*cells, cur))
+            continue
+        needed_after = n - len(cells) - 1  # cells still to open after the current one
+        if not cut[i - 1] and last - i - 1 >= needed_after:
+            stack.append((i + 1, cells, cur + pieces[i]))  # the next piece continues this cell
+        if needed_after > 0 and last - i - 1 >= needed_after - 1:
+            stack.append((i + 1, (*cells, cur), pieces[i]))  # this cell ends, the next piece opens one
+    out.reverse()  # in the order the printed digits read left to right, for stable issue details
+    return out
+
+
+def values(cut: Cut) -> Reading:
+    return tuple(float(c) for c in cut)
+
+
+def starts(run: Run, cut: Cut) -> list[int]:
+    """The piece each cell of a reading begins at (for its location in the source)."""
+    out, i = [], 0
+    for cell in cut:
+        out.append(i)
+        text = ""
+        while len(text) < len(cell) and i < len(run.pieces):
+            text += run.pieces[i]
+            i += 1
+    return out
+
+
+def _valid_prefix(cell: str) -> bool:
+    whole = cell.split(".", 1)[0]
+    return len(whole) <= MAX_DIGITS and not (len(whole) > 1 and whole.startswith("0"))
+
+
+_valid = _valid_prefix  # a complete cell obeys the same two rules as any prefix of it
+
+
+# --- joint solving ---------------------------------------------------------------------------
+
+Key = Hashable
+Term = tuple[Key, int, float]  # (row, column, coefficient)
+Constraint = tuple[Term, ...]  # satisfied when the sum of coefficient * value is 0
+
+
+@dataclass
+class Outcome:
+    """Per row: the values each column can still take (one value: decided), and how it ended."""
+
+    values: dict[Key, list[set[float]]]
+    readings: dict[Key, list[Reading]]  # the readings each row keeps
+    joint: str  # "solved" | "inconsistent" | "too_many" | "not_needed"
+
+
+def _holds(constraint: Constraint, pick: dict[Key, Reading]) -> bool:
+    return math.isclose(sum(coef * pick[row][col] for row, col, coef in constraint), 0.0, abs_tol=1e-6)
+
+
+def solve(rows: dict[Key, list[Reading]], constraints: Iterable[Constraint],
+          max_combinations: int = MAX_COMBINATIONS) -> Outcome:
+    """Keep the readings of each row that the constraints allow.
+
+    Constraints on one row (its total is the sum of its parts) filter that row's readings.
+    Constraints over several rows (column sums, the balance rule) are then checked on every
+    combination of the rows still open; a row keeps the readings that appear in at least one
+    combination that satisfies them all. Where no combination does (the source itself breaks a
+    rule) or there are too many to try, the rows keep what their own constraints left. A
+    constraint on a row without readings is not checked: that row is missing, not zero.
+    """
+    cands = {k: list(v) for k, v in rows.items()}
+    multi: list[Constraint] = []
+    for c in constraints:
+        keys = {row for row, _, _ in c}
+        if any(k not in cands or not cands[k] for k in keys):
+            continue
+        if len(keys) == 1:
+            (k,) = keys
+            cands[k] = [r for r in cands[k] if _holds(c, {k: r})]
+        else:
+            multi.append(c)
+    multi = [c for c in multi if all(cands[row] for row, _, _ in c)]
+    open_rows = [k for k, v in cands.items() if len(v) > 1 and any(k == row for c in multi for row, _, _ in c)]
+    joint = "not_needed"
+    if open_rows and multi:
+        size = math.prod(len(cands[k]) for k in open_rows)
+        if size > max_combinations:
+            joint = "too_many"
+        else:
+            fixed = {k: v[0] for k, v in cands.items() if len(v) == 1}
+            kept: dict[Key, set[Reading]] = {k: set() for k in open_rows}
+            for combo in itertools.product(*(cands[k] for k in open_rows)):
+                pick = {**fixed, **dict(zip(open_rows, combo))}
+                if all(_holds(c, pick) for c in multi):
+                    for k, r in zip(open_rows, combo):
+                        kept[k].add(r)
+            if any(kept.values()):
+                joint = "solved"
+                for k in open_rows:
+                    cands[k] = [r for r in cands[k] if r in kept[k]]
+            else:
+                joint = "inconsistent"
+    values = {k: [set(col) for col in zip(*v)] if v else [] for k, v in cands.items()}
+    return Outcome(values, cands, joint)
