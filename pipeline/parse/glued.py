@@ -77,12 +77,18 @@ def _atoms(text: str) -> list[str]:
     return out
 
 
-def readings(run: Run, n: int, max_steps: int = MAX_STEPS) -> list[Cut] | None:
+def readings(run: Run, n: int, max_steps: int = MAX_STEPS,
+             sums: Iterable[tuple[tuple[int, ...], int]] = ()) -> list[Cut] | None:
     """Every way to cut `run` into exactly `n` cells; None when the search hit its bound.
 
     A cell never has a leading zero (`05`) and never more than MAX_DIGITS digits: those are the
     only rules, so the list is every reading the printed digits allow. Each reading is the
-    cells' digits as printed; `values` turns one into numbers."""
+    cells' digits as printed; `values` turns one into numbers. `sums` (cell indices of parts,
+    index of their total) are checked as soon as their cells are closed, which keeps the search
+    small for a long run of several groups (table 4's 15 cells)."""
+    checks: dict[int, list[tuple[tuple[int, ...], int]]] = {}
+    for parts, total in sums:
+        checks.setdefault(max(*parts, total), []).append((parts, total))
     pieces, cut = run.pieces, run.cut
     if n <= 0 or not pieces or len(pieces) < n:
         return []
@@ -99,16 +105,24 @@ def readings(run: Run, n: int, max_steps: int = MAX_STEPS) -> list[Cut] | None:
         if not _valid_prefix(cur):
             continue  # a leading zero or too many digits: no more digits can mend it
         if i == last:
-            if len(cells) + 1 == n and _valid(cur):
-                out.append((*cells, cur))
+            closed = (*cells, cur)
+            if len(closed) == n and _valid(cur) and all(
+                    _sums_to(closed, parts, total) for parts, total in checks.get(n - 1, ())):
+                out.append(closed)
             continue
         needed_after = n - len(cells) - 1  # cells still to open after the current one
         if not cut[i - 1] and last - i - 1 >= needed_after:
             stack.append((i + 1, cells, cur + pieces[i]))  # the next piece continues this cell
         if needed_after > 0 and last - i - 1 >= needed_after - 1:
-            stack.append((i + 1, (*cells, cur), pieces[i]))  # this cell ends, the next piece opens one
+            closed = (*cells, cur)
+            if all(_sums_to(closed, parts, total) for parts, total in checks.get(len(cells), ())):
+                stack.append((i + 1, closed, pieces[i]))  # this cell ends, the next piece opens one
     out.reverse()  # in the order the printed digits read left to right, for stable issue details
     return out
+
+
+def _sums_to(cells: tuple[str, ...], parts: tuple[int, ...], total: int) -> bool:
+    return math.isclose(sum(float(cells[j]) for j in parts), float(cells[total]), abs_tol=1e-6)
 
 
 def values(cut: Cut) -> Reading:

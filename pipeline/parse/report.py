@@ -157,7 +157,8 @@ def parse_document(doc: Document, sha: str, source: str) -> ParsedReport:
         for rec in records[table]:
             rec.update(_where(lines, rec["line"], rec.pop("loc", None)))
     report = {
-        "report_id": report_id, "sha256": sha, "source_path": source, "format": doc.kind, "encoding": doc.encoding,
+        "report_id": report_id, "sha256": sha, "source_path": source, "format": doc.kind,
+        "source_url": doc.meta.get("crawled_url"), "encoding": doc.encoding,
         "title": identity.title, "org": identity.org, "year": identity.year, "year_source": identity.year_source,
         "template_version": template_version, "table2_version": t2_version, "table3_version": t3_version,
         "n_lines": len(lines.text),

@@ -37,6 +37,7 @@ FRAMES: dict[str, dict[str, str]] = {
         "sha256": "string",
         "source_path": "string",
         "format": "string",  # text | html | docx | pdf: the reader the bytes were sniffed for
+        "source_url": "string",  # the page the report was crawled from, where the file says so
         "encoding": "string",
         "title": "string",
         "org": "string",  # issuing body as printed in the title

@@ -15,6 +15,7 @@ they are taken:
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..read.document import Loc
@@ -66,6 +67,7 @@ class AnchoredRow:
 
 
 _VALUE_KINDS = (NUM, PLACEHOLDER, SPLIT)
+_PIECE = re.compile(r"\d+(?:\.\d*)?")
 
 
 def settle_split_cells(cells: list[Cell], parts: list[int], total: int) -> list[Cell]:
@@ -140,6 +142,14 @@ def _take_cells(key: str, anchor: Token, anchor_row: int, segment: list[tuple[in
     if len(values) > expected and len(value_rows) == len(values) and all(_piece(tok) for tok in values):
         # One text node per line, and more nodes than cells: some cell was broken over two.
         return _run_row(key, anchor, expected, glued.Run.nodes(tok.text for tok in values), tuple(values))
+    if 1 < len(values) < expected and _ends_in_its_total(values):
+        # Fewer numbers than cells, the last the sum of the others: a row whose blank cells left
+        # no line (a crawled page drops empty text nodes), not one cut short. Which columns the
+        # numbers stand in cannot be told.
+        detail = (f"{len(values)} of {expected} cells follow the label at {_at(anchor)}, the last their "
+                  "sum: blank cells left no trace, so the columns of the others cannot be told")
+        return AnchoredRow(key, anchor.line, [Cell(None, AMBIGUOUS, anchor.line, " / ".join(t.text for t in values),
+                                                   detail=detail, loc=anchor.loc)] * expected, "ambiguous")
     cells = [Cell.from_token(tok) for tok in values[:expected]]
     if len(cells) < expected:
         detail = f"{len(cells)} of {expected} cells follow the label at {_at(anchor)}"
@@ -147,8 +157,23 @@ def _take_cells(key: str, anchor: Token, anchor_row: int, segment: list[tuple[in
     return AnchoredRow(key, anchor.line, cells, "stacked")
 
 
+def _ends_in_its_total(values: list[Token]) -> bool:
+    """Whether the numbers, read as text nodes (some possibly one number broken in two), can end
+    in the sum of the ones before."""
+    if not all(_piece(t) for t in values):
+        return False
+    run = glued.Run.nodes(t.text for t in values)
+    for n in range(2, len(values) + 1):
+        for cut in glued.readings(run, n) or ():
+            v = glued.values(cut)
+            if abs(sum(v[:-1]) - v[-1]) < 1e-6:
+                return True
+    return False
+
+
 def _piece(tok: Token) -> bool:
-    return tok.kind == NUM and tok.unit is None and tok.text.isdigit()
+    """A number that may be a piece of one broken over text nodes: digits, perhaps a decimal point."""
+    return tok.kind == NUM and tok.unit is None and _PIECE.fullmatch(tok.text) is not None
 
 
 def _run_row(key: str, anchor: Token, expected: int, run: glued.Run, tokens: tuple[Token, ...]) -> AnchoredRow:
@@ -181,7 +206,7 @@ def settle_runs(rows: dict[str, AnchoredRow], columns: tuple[str, ...],
     cuts: dict[str, list[glued.Cut] | None] = {}
     for key, row in rows.items():
         if row.run is not None:
-            cuts[key] = glued.readings(row.run, n)
+            cuts[key] = glued.readings(row.run, n, sums=_row_sums(key, constraints))
             cands[key] = [glued.values(c) for c in cuts[key] or ()]
         elif len(row.cells) == n and all(c.status == OK for c in row.cells):
             cands[key] = [tuple(c.value for c in row.cells)]  # type: ignore[misc]
@@ -200,7 +225,18 @@ def settle_runs(rows: dict[str, AnchoredRow], columns: tuple[str, ...],
     return notes
 
 
-_SHOWN = 6  # candidate readings listed in an issue's detail
+def _row_sums(key: str, constraints: list[glued.Constraint]) -> list[tuple[tuple[int, ...], int]]:
+    """The constraints on one row alone that say "these cells add up to that one"."""
+    out = []
+    for c in constraints:
+        if all(k == key for k, _, _ in c):
+            totals = [j for _, j, coef in c if coef < 0]
+            if len(totals) == 1:
+                out.append((tuple(j for _, j, coef in c if coef > 0), totals[0]))
+    return out
+
+
+_SHOWN = 20  # candidate readings listed in an issue's detail; beyond, their count
 
 
 def _run_cells(row: AnchoredRow, found: list[glued.Cut] | None, alive: list[glued.Cut], n: int) -> list[Cell]:
@@ -212,7 +248,7 @@ def _run_cells(row: AnchoredRow, found: list[glued.Cut] | None, alive: list[glue
         detail = f"the digits {run.text!r} are too long to search for their {n} cells; none is placed"
         return [Cell(None, AMBIGUOUS, row.line, run.text, detail=detail, loc=loc)] * n
     if not alive:
-        why = "no way to split them" if not found else "no split of them satisfies the template's sums"
+        why = "no split of them obeys the digit rules and the template's sums"
         detail = f"the digits {run.text!r} hold this row's {n} cells, but {why}"
         return [Cell(None, MISSING, row.line, run.text, detail=detail, loc=loc)] * n
     listed = " or ".join("|".join(c) for c in alive[:_SHOWN]) + (f" or {len(alive) - _SHOWN} more" if len(alive) > _SHOWN else "")

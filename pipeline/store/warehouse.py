@@ -73,6 +73,7 @@ TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
         "sha256": "sha256 of the file's bytes",
         "source_path": "path of the file when it was first ingested",
         "format": "format the bytes were read as: text, html, docx or pdf (sniffed from the content, not the name)",
+        "source_url": "the web page the report was crawled from, from the crawler's header (原文链接) where the file has one",
         "encoding": "text encoding the file was decoded with",
         "title": "report title as printed",
         "org": "issuing body as printed in the title (e.g. 高安市八景镇)",
