@@ -162,3 +162,31 @@ def test_real_crawled_pages_every_value_right_or_abstained(name):
     abstained = [k for k, v in want.items() if got.get(k) is None and v is not None]
     flagged = {(i["field"] or "") for i in parsed.records["issues"] if i["code"] in ("cell_ambiguous", "cell_missing")}
     assert all(f"{k[1]}/{k[2]}" in flagged for k in abstained)  # every abstention says why
+
+
+def test_a_table2_row_decided_by_the_previous_years_report(tmp_path: Path) -> None:
+    import duckdb
+
+    from pipeline.store import lake
+    from pipeline.store.warehouse import build_warehouse
+
+    # 2022, printed in full: 599 normative documents in force. 2023, crawled: 行政规范性文件693665,
+    # whose ten readings include only one with 599 + issued - repealed = in force: 69 | 3 | 665.
+    t2 = [(marker, header, [(label, ["10", "4", "599"] if label == "行政规范性文件" else values)
+                            for label, values in rows]) for marker, header, rows in docs.TABLE2_2021]
+    prev = docs.report("tab", title=["某某镇人民政府2022年政府信息公开工作年度报告"], table2=t2).encode()
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "2022.txt").write_bytes(prev)
+    (raw / "2023.txt").write_bytes(glued_report({}, {"行政规范性文件": "693665"}))
+    lake.ingest(tmp_path / "lake", [raw], parse=parse_report)
+    build_warehouse(tmp_path / "lake", tmp_path / "w.duckdb")
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    try:
+        got = {m: (v, s, src) for m, v, s, src in con.execute(
+            "SELECT measure, value, value_std, value_source FROM stg_active_disclosure "
+            "WHERE year = 2023 AND item = 'normative_documents'").fetchall()}
+    finally:
+        con.close()
+    source = f"rolled forward from {parse_report(prev, 'x').report_id} (2022)"
+    assert got == {"issued": (None, 69, source), "repealed": (None, 3, source), "in_force": (None, 665, source)}

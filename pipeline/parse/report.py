@@ -224,10 +224,12 @@ def _table2_records(report_id: str, t2: Table2 | None, spans: dict, records: dic
                 findings.append(Finding(MISSING, table, f"{label.key}/{measure}", detail, None))
             continue
         _, arow = t2.rows[label.key]
+        # A row left open keeps its readings, so a neighbouring year's report can choose among them.
+        readings = ";".join("|".join(cut) for cut in arow.readings) if len(arow.readings) > 1 else None
         for measure, cell in zip(label.cells, arow.cells):
             unit = _unit(label.unit, cell)
             records[table].append({"report_id": report_id, "item": label.key, "measure": measure, "unit": unit,
-                                   **_cell_record(cell)})
+                                   "readings": readings if cell.value is None else None, **_cell_record(cell)})
             findings += _cell_findings(table, f"{label.key}/{measure}", cell)
 
 

@@ -57,6 +57,7 @@ FRAMES: dict[str, dict[str, str]] = {
         "measure": "string",
         "value": "Float64",
         "unit": "string",  # 万元 / 元 for money, null for counts
+        "readings": "string",  # a row of run-together digits left open: its readings, "69|3|665;6|93|665"
         **LOCATION_COLUMNS,
         "raw": "string",  # the cell text as printed
     },

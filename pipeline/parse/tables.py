@@ -60,6 +60,7 @@ class AnchoredRow:
     mode: str  # inline | stacked | ambiguous | run
     run: glued.Run | None = None  # mode run: the digits whose cells `settle_runs` decides
     run_tokens: tuple[Token, ...] = ()  # the token each piece of the run stands in
+    readings: tuple[tuple[str, ...], ...] = ()  # mode run: the readings the sums left, as printed digits
 
     @property
     def has_values(self) -> bool:
@@ -221,6 +222,7 @@ def settle_runs(rows: dict[str, AnchoredRow], columns: tuple[str, ...],
         kept = set(outcome.readings.get(key, ()))
         alive = [c for c in found or () if glued.values(c) in kept]
         row.cells = _run_cells(row, found, alive, n)
+        row.readings = tuple(alive)
         notes.append(RunNote(key, row.line, row.run.text, alive[0] if len(alive) == 1 else None))  # type: ignore[union-attr]
     return notes
 

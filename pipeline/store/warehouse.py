@@ -56,14 +56,15 @@ ProgressFn = Callable[[str], None]
 _DUCK_TYPES = {"string": "VARCHAR", "Int64": "BIGINT", "Float64": "DOUBLE"}
 
 # Words for the analyst, stored as DuckDB comments (duckdb_tables(), duckdb_columns()) and
-# rendered into README.md (data dictionary). Models document themselves in their SQL header.
+# rendered into README.md (data dictionary) by scripts/data_dictionary.py. Models document
+# themselves in their SQL header.
 _YEAR_DOC = "report year (the year the report covers, from the lake partition); NULL when unknown"
 _LOCATION_DOCS = {
     "line": "1-based line of the document in reading order: the file's own line for plain text; "
             "for other formats the line `ogi parse --lines FILE` numbers",
     "page": "PDF page where the value stands; NULL for other formats",
-    "location": "where the value stands in the source's own terms: line 42 (text), page 3, table 2, row 5, "
-                "column 3 (PDF), table 1, row 4, column 2 (web page, Word)",
+    "location": "where the value stands in the source's own terms: `line 42` (text), `page 3, table 2, row 5, "
+                "column 3` (PDF), `table 1, row 4, column 2` (web page, Word)",
 }
 
 TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
@@ -100,6 +101,9 @@ TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
                    "published_total, prior_year_items, change, procurement_items, procurement_amount (2019)",
         "value": "the number as printed (money in the printed unit); NULL when the cell is missing, blank or not a number",
         "unit": "万元 or 元 for money, NULL for counts",
+        "readings": "for a row whose digits ran together and stayed open (crawled text): every reading "
+                    "the printed digits allow, the row's cells separated by | and the readings by ; "
+                    "(stg_active_disclosure chooses among them with the body's neighbouring years); NULL otherwise",
         **_LOCATION_DOCS,
         "raw": "the cell text as printed",
         "year": _YEAR_DOC,

@@ -1,0 +1,67 @@
+"""Render the README's data dictionary from where the columns are defined, once.
+
+Tables loaded from the lake are documented in `pipeline.store.warehouse.TABLE_DOCS`; each model
+documents itself in its SQL header (`sql/<name>.sql`). This script writes both into README.md
+between the headings "### Tables loaded from the lake" and "### Build record", so the README can
+never describe a column the warehouse does not have.
+
+    .venv/bin/python scripts/data_dictionary.py          # rewrite README.md
+    .venv/bin/python scripts/data_dictionary.py --check  # exit 1 if README.md is out of date
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from pipeline.store import warehouse  # noqa: E402
+
+START, END = "### Tables loaded from the lake", "### Build record"
+
+
+def _table(name: str, description: str, columns: dict[str, str]) -> list[str]:
+    rows = [f"| `{col}` | {text.replace('|', chr(92) + '|')} |" for col, text in columns.items()]
+    return [f"#### `{name}`", "", description, "", "| column | meaning |", "|---|---|", *rows, ""]
+
+
+def render() -> str:
+    out = [START, ""]
+    for name, (description, columns) in warehouse.TABLE_DOCS.items():
+        if name == warehouse.BUILD_INFO:
+            continue  # described under its own heading
+        out += _table(name, description, columns)
+    models = warehouse.load_models()
+    out += ["### Models", "", "One `sql/<name>.sql` file each, built in this order.", ""]
+    for name in warehouse.model_order(models):
+        m = models[name]
+        reads = ", ".join(f"`{d}`" for d in sorted(m.deps))
+        out += _table(name, f"{m.description} Reads {reads}." if reads else m.description, m.columns)
+    return "\n".join(out) + "\n"
+
+
+def update(text: str) -> str:
+    a, b = text.index(START), text.index(END)
+    return text[:a] + render() + text[b:]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--check", action="store_true", help="only check that README.md is up to date")
+    args = ap.parse_args(argv)
+    path = REPO / "README.md"
+    text = path.read_text(encoding="utf-8")
+    new = update(text)
+    if args.check:
+        if new != text:
+            print("README.md data dictionary is out of date: run scripts/data_dictionary.py", file=sys.stderr)
+            return 1
+        return 0
+    path.write_text(new, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
