@@ -56,7 +56,9 @@ class ParsedReport:
     def to_json(self) -> dict[str, Any]:
         """The JSON shape of `ogi parse --json` (report-schema.md)."""
         def strip(rows: list[dict], drop: tuple[str, ...] = ("report_id",)) -> list[dict]:
-            return [{k: _jsonable(v) for k, v in r.items() if k not in drop} for r in rows]
+            # `readings` is shown only on the cells of a row left open (crawled text)
+            return [{k: _jsonable(v) for k, v in r.items() if k not in drop and (k != "readings" or v)}
+                    for r in rows]
 
         region = {k: self.report.get(k) for k in ("province", "prefecture", "county", "township")}
         region["code"] = next((self.report.get(k) for k in ("township_code", "county_code", "prefecture_code",
