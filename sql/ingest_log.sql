@@ -3,13 +3,16 @@
 -- is not a report, or whose bytes were already read under another name, says so and why.
 --
 -- columns:
---   path          the file's path in the raw folder
---   sha256        sha256 of its bytes
+--   path          the file's path in the raw folder; bytes of a name that are not UTF-8, and
+--                 control characters, written as \xNN
+--   sha256        sha256 of its bytes; for an entry that was not read, a key made from its
+--                 name (unread-…, skip-…, large-…)
 --   report_id     the document's id (first 16 hex digits of sha256); in reports when parsed
 --   status        parsed; parsed_with_issues (read, with quality issues listed in issues);
 --                 not_a_report (readable text, but not an annual report of the template);
 --                 unreadable (empty, binary, or in no encoding we read); crashed (the parser
---                 or the read failed unexpectedly: tried again on the next run)
+--                 or the read failed unexpectedly: tried again on the next run); skipped (not
+--                 a file to read: a named pipe, a socket, a link to nothing or out of the folder)
 --   reason        why: the parser's one-line reason, the issue codes found, or the other file
 --                 that holds the same bytes
 --   same_as       for a copy, the path under which these bytes were first read; else NULL

@@ -44,6 +44,8 @@ import pyarrow.parquet as pq
 from . import atomic
 from ..errors import ReportError
 from ..faults import checkpoint
+from ..parse import MAX_BYTES
+from .scan import CRASHED, RawFile, display_path, entries, inspect, scan_raw, sha256_of  # noqa: F401
 from ..parse.schema import FRAMES, TABLE_NAMES, frame_from_records
 
 try:  # POSIX only; on other systems the Dagster pool is the only guard
@@ -59,7 +61,6 @@ LOCK_NAME = ".lock"
 PARTITION_KEY = "year"
 UNKNOWN_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 PARSED = "parsed"
-CRASHED = "crashed"  # the parser raised something other than ReportError, or the read failed: retried next run
 
 _ARROW_TYPES = {"string": pa.string(), "Int64": pa.int64(), "Float64": pa.float64()}
 
@@ -93,18 +94,6 @@ PATHS_SCHEMA = pa.schema([
 ParseFn = Callable[[bytes, str], object]
 ProgressFn = Callable[[str], None]
 
-# Files nobody means as input: editor droppings and OS metadata.
-_SKIP_PREFIXES = (".", "~$")
-
-
-@dataclass(frozen=True)
-class RawFile:
-    path: str
-    sha256: str
-    size: int
-    mtime: datetime
-
-
 @dataclass
 class StageResult:
     n_files: int = 0  # files found in the raw folders
@@ -135,48 +124,18 @@ def table_schema(name: str) -> pa.Schema:
     return pa.schema([f for f in contract_schema(name) if f.name != PARTITION_KEY])
 
 
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def scan_raw(folders: Iterable[Path]) -> list[RawFile]:
-    """Every regular file under the folders (recursively), hashed. Missing folders are skipped."""
-    out: list[RawFile] = []
-    seen: set[Path] = set()
-    for folder in folders:
-        for path in _candidates(Path(folder)):
-            real = path.resolve()
-            if real in seen:  # the same file reached through two configured folders
-                continue
-            seen.add(real)
-            st = path.stat()
-            out.append(RawFile(str(path), sha256_of(path), st.st_size,
-                               datetime.fromtimestamp(st.st_mtime, tz=timezone.utc)))
-    return out
-
-
-def _candidates(folder: Path) -> Iterator[Path]:
-    if not folder.is_dir():
-        return
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder)
-        if any(part.startswith(_SKIP_PREFIXES) for part in rel.parts) or not path.is_file():
-            continue
-        yield path
-
-
-INVENTORY_SCHEMA = pa.schema([("path", pa.string()), ("sha256", pa.string()), ("size", pa.int64()),
-                              ("mtime", pa.timestamp("us", tz="UTC"))])
+# `path` is the printable name; `path_os` the name's bytes as the OS has them, so a name that is
+# not UTF-8 still opens the file when the parse step reads the inventory back.
+INVENTORY_SCHEMA = pa.schema([("path", pa.string()), ("path_os", pa.binary()), ("sha256", pa.string()),
+                              ("size", pa.int64()), ("mtime", pa.timestamp("us", tz="UTC")),
+                              ("status", pa.string()), ("reason", pa.string())])
 
 
 def write_inventory(lake_dir: Path, files: Sequence[RawFile]) -> Path:
     """Record what the raw folders hold now, for the parse step (the files stay where they are)."""
     dest = Path(lake_dir) / INVENTORY_NAME
-    rows = [{"path": f.path, "sha256": f.sha256, "size": f.size, "mtime": f.mtime} for f in files]
+    rows = [{"path": f.name, "path_os": os.fsencode(f.path), "sha256": f.sha256, "size": f.size, "mtime": f.mtime,
+             "status": f.status, "reason": f.reason} for f in files]
     _write_parquet_atomic(pa.Table.from_pylist(rows, schema=INVENTORY_SCHEMA), dest)
     return dest
 
@@ -185,7 +144,7 @@ def read_inventory(lake_dir: Path) -> list[RawFile]:
     path = Path(lake_dir) / INVENTORY_NAME
     if not path.exists():
         return []
-    return [RawFile(r["path"], r["sha256"], r["size"], r["mtime"])
+    return [RawFile(os.fsdecode(r["path_os"]), r["sha256"], r["size"], r["mtime"], r["status"], r["reason"])
             for r in pq.read_table(path, schema=INVENTORY_SCHEMA).to_pylist()]
 
 
@@ -197,18 +156,20 @@ def find_new_files(folders: Iterable[Path], lake_dir: Path) -> list[RawFile]:
     """
     manifest = read_manifest(lake_dir)
     known = set(manifest["sha256"])
-    seen = {(p, int(s), _us(m)) for p, s, m in zip(manifest["source_path"], manifest["file_size"],
-                                                     manifest["file_mtime"]) if pd.notna(m)}
+    seen = {(p, int(sz), _us(m)) for p, sz, m in zip(manifest["source_path"], manifest["file_size"],
+                                                      manifest["file_mtime"]) if pd.notna(m)}
     out = []
-    for folder in folders:
-        for path in _candidates(Path(folder)):
-            st = path.stat()
-            mtime = datetime.fromtimestamp(st.st_mtime, tz=timezone.utc)
-            if (str(path), st.st_size, _us(mtime)) in seen:
-                continue
-            digest = sha256_of(path)
-            if digest not in known:
-                out.append(RawFile(str(path), digest, st.st_size, mtime))
+    for path, root in entries(folders):
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue  # a dangling link, a file gone: the run's scan records why
+        mtime = datetime.fromtimestamp(st.st_mtime, tz=timezone.utc)
+        if (display_path(path), st.st_size, _us(mtime)) in seen:
+            continue
+        f = inspect(path, root)
+        if f.status is None and f.sha256 not in known:
+            out.append(f)
     return out
 
 
@@ -303,9 +264,14 @@ class _Retry(Exception):
     """The file could not be read as it was scanned: recorded and tried again next run."""
 
 
+class _Skip(Exception):
+    """The scan already decided this entry is not parsed: args are (status, reason)."""
+
+
 def _read_stable(f: RawFile) -> bytes:
     try:
-        raw = Path(f.path).read_bytes()
+        with open(f.path, "rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)  # bounded even if the file grew after the scan
     except OSError as err:
         raise _Retry(f"cannot read the file ({err.strerror or type(err).__name__}); tried again next run") from None
     # A file still being written (a scraper mid-download) has other bytes than the ones hashed.
@@ -343,13 +309,17 @@ def _stage(lake_dir: Path, files: Sequence[RawFile], parse: ParseFn, progress: P
             result.n_known += 1
             continue
         staged.add(f.sha256)
-        row = {"sha256": f.sha256, "report_id": f.sha256[:16], "source_path": f.path,
+        row = {"sha256": f.sha256, "report_id": None if f.status else f.sha256[:16], "source_path": f.name,
                "file_size": f.size, "file_mtime": f.mtime, "status": PARSED, "error": None,
                "org": None, "year": None}
         try:
+            if f.status is not None:
+                raise _Skip(f.status, f.reason or "")
             raw = _read_stable(f)
-            parsed = parse(raw, f.path)
+            parsed = parse(raw, f.name)
             tables = _tables_of(parsed)
+        except _Skip as err:
+            row["status"], row["error"] = err.args
         except _Retry as err:
             row["status"] = CRASHED
             row["error"] = str(err)
@@ -369,10 +339,10 @@ def _stage(lake_dir: Path, files: Sequence[RawFile], parse: ParseFn, progress: P
                 row["org"] = rep_row.get("org")
                 row["year"] = rep_row.get("year")
             result.n_parsed += 1
-            result.parsed.append(f.path)
+            result.parsed.append(f.name)
         if row["status"] != PARSED:
             result.n_rejected += 1
-            result.rejected.append((f.path, f"{row['status']}: {row['error']}"))
+            result.rejected.append((f.name, f"{row['status']}: {row['error']}"))
         manifest_rows.append(row)
         if progress and (i % 200 == 0 or i == len(todo)):
             progress(f"parsed {i}/{len(todo)} new files ({result.n_rejected} rejected)")
@@ -388,7 +358,7 @@ def _stage(lake_dir: Path, files: Sequence[RawFile], parse: ParseFn, progress: P
             pq.write_table(table, tmp / f"{name}.parquet")
         files_schema = pa.schema([fld for fld in MANIFEST_SCHEMA if fld.name not in ("ingested_at", "batch_id")])
         pq.write_table(pa.Table.from_pylist(manifest_rows, schema=files_schema), tmp / "files.parquet")
-        seen = [{"path": f.path, "sha256": f.sha256, "file_size": f.size} for f in files]
+        seen = [{"path": f.name, "sha256": f.sha256, "file_size": f.size} for f in files]
         pq.write_table(pa.Table.from_pylist(seen, schema=_STAGED_PATHS), tmp / "paths.parquet")
         checkpoint("lake: staging written, not yet in place")
         shutil.rmtree(staging, ignore_errors=True)
