@@ -9,9 +9,9 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from dagster import AssetExecutionContext, ConfigurableResource
+from dagster import AssetExecutionContext, ConfigurableResource, InitResourceContext
 
-from pipeline.store import warehouse
+from pipeline.store import runlock, warehouse
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # Every asset that writes the lake or a DuckDB file is in this pool; dagster.yaml gives it one slot.
@@ -28,6 +28,9 @@ class OgiSettings(ConfigurableResource):
     samples_dir: str = "data/samples"
     lake_dir: str = "data/lake"
     warehouse_path: str = "data/warehouse.duckdb"
+    # A run holds the project's write lock from start to end (see pipeline.store.runlock); a
+    # second run waits this long for it, then fails with who holds it.
+    run_lock_wait: float = 60.0
     # "module:function" with parse_report's signature; empty means pipeline.parse.parse_report.
     parse_function: str = ""
     # `ogi run` prints one line per stage; in the Dagster UI the same lines go to the run log.
@@ -55,6 +58,17 @@ class OgiSettings(ConfigurableResource):
     @property
     def work(self) -> Path:
         return warehouse.working_path(self.warehouse)
+
+    # The job runs its steps in one process (in_process executor), where the resource is set up
+    # once per run: the lock is taken before the first step and let go after the last, even when
+    # a step fails. A sensor evaluation has no run and takes no lock.
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        if context.run_id:
+            runlock.RunLock(self.warehouse.parent).acquire(self.run_lock_wait, owner=f"dagster run {context.run_id[:8]}")
+
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        if context.run_id:
+            runlock.RunLock(self.warehouse.parent).release()
 
     def parser(self) -> Callable[[bytes, str], object]:
         if not self.parse_function:

@@ -224,18 +224,20 @@ def test_the_sensor_requests_a_run_for_new_files_once(tmp_path: Path) -> None:
     settings = settings_for(root, include_samples=False)
     sensor_def = build_defs(settings).resolve_sensor_def("new_report_files")
 
-    ctx = build_sensor_context(resources={"ogi": settings})
-    assert isinstance(sensor_def(ctx), SkipReason)
+    # The ogi resource has a set-up/tear-down (the run lock), so its contexts are opened with `with`.
+    with build_sensor_context(resources={"ogi": settings}) as ctx:
+        assert isinstance(sensor_def(ctx), SkipReason)
 
     shutil.copy(SAMPLES / "001_ba2450cc1c30b59a.txt", root / "data" / "raw")
-    ctx = build_sensor_context(resources={"ogi": settings})
-    request = sensor_def(ctx)
+    with build_sensor_context(resources={"ogi": settings}) as ctx:
+        request = sensor_def(ctx)
     assert isinstance(request, RunRequest) and request.tags["ogi/new_files"] == "1"
-    again = build_sensor_context(resources={"ogi": settings}, cursor=ctx.cursor)
-    assert isinstance(sensor_def(again), SkipReason)  # the run is already requested
+    with build_sensor_context(resources={"ogi": settings}, cursor=ctx.cursor) as again:
+        assert isinstance(sensor_def(again), SkipReason)  # the run is already requested
 
     lake.ingest(settings.lake, settings.raw_dirs(), parse=parse_report)
-    assert isinstance(sensor_def(build_sensor_context(resources={"ogi": settings})), SkipReason)
+    with build_sensor_context(resources={"ogi": settings}) as ctx:
+        assert isinstance(sensor_def(ctx), SkipReason)
 
 
 def test_run_main_prints_progress_and_the_yearly_comparison(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
