@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import stat
 import sys
 from pathlib import Path
 
-from .errors import ReportError
+from .errors import NotAReportError, ReportError
 from .parse import ParsedReport, parse_report
 
 
@@ -14,12 +15,26 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 def _read(path: Path) -> bytes:
+    """The file's bytes; what is not a regular file, or too large, is refused before any read
+    (a named pipe would block the read forever, a huge file fill the memory)."""
+    from .parse import MAX_BYTES
+    from .store.scan import inspect
+
     try:
-        return path.read_bytes()
-    except IsADirectoryError:
-        raise ReportError("is a directory, not a file") from None
+        st = path.stat()
     except FileNotFoundError:
         raise ReportError("no such file") from None
+    except OSError as err:
+        raise ReportError(f"cannot read ({err.strerror})") from None
+    if path.is_dir():
+        raise ReportError("is a directory, not a file")
+    if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_BYTES:
+        entry = inspect(str(path), path.parent)
+        error = NotAReportError if st.st_size > MAX_BYTES else ReportError
+        raise error((entry.reason or "not a regular file").removesuffix(": skipped"))
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(MAX_BYTES + 1)
     except PermissionError:
         raise ReportError("permission denied") from None
     except OSError as err:
@@ -104,7 +119,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     The Dagster assets run the same library calls one asset each (`make run`).
     """
-    from .store import lake, warehouse
+    from .store import lake, runlock, warehouse
     from .store.summary import skipped_files_text, yearly_comparison_text
 
     root = Path(args.root) if args.root else PROJECT_ROOT
@@ -116,8 +131,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     progress(f"reading {', '.join(str(d) for d in raw_dirs)}")
     try:
-        lake.ingest(lake_dir, raw_dirs, parse=parse_report, progress=progress)
-        warehouse.build_warehouse(lake_dir, db, progress=progress)
+        with runlock.hold(root / "data", wait=args.wait, owner="ogi run"):
+            lake.ingest(lake_dir, raw_dirs, parse=parse_report, progress=progress)
+            warehouse.build_warehouse(lake_dir, db, progress=progress)
+    except runlock.AnotherRunError as err:
+        print(f"ogi: {err}", file=sys.stderr)
+        return 1
     except OSError as err:
         print(f"ogi: run failed: {err}; the published warehouse was left as it was", file=sys.stderr)
         return 1
@@ -132,12 +151,21 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from .store.query import QueryRefusedError, WarehouseMissingError, format_table, run_query
+    from .store.query import (QueryLimitError, QueryRefusedError, WarehouseMissingError, format_table,
+                              run_query)
 
+    if args.max_rows < 1 or args.timeout <= 0:
+        print("ogi: --max-rows and --timeout must be positive", file=sys.stderr)
+        return 2
     try:
-        df = run_query(args.sql, args.db)
+        df = run_query(args.sql, args.db, max_rows=args.max_rows, timeout=args.timeout,
+                       memory_limit=args.memory_limit)
     except (WarehouseMissingError, QueryRefusedError) as err:
         print(f"ogi: {err}", file=sys.stderr)
+        return 1
+    except QueryLimitError as err:
+        flag = "--timeout SECONDS" if err.limit == "timeout" else "--memory-limit SIZE"
+        print(f"ogi: {err} (set it with {flag})", file=sys.stderr)
         return 1
     except Exception as err:  # duckdb raises many kinds; the analyst needs the message, not a traceback
         print(f"ogi: query failed: {str(err).splitlines()[0]}", file=sys.stderr)
@@ -160,11 +188,17 @@ def main(argv: list[str] | None = None) -> int:
     r = sub.add_parser("run", help="parse new reports, build the lake and the warehouse, print the comparison")
     r.add_argument("--raw-dir", help="folder of new reports (default data/raw/); data/samples/ is always read")
     r.add_argument("--root", help="project folder holding data/ (default: this checkout)")
+    r.add_argument("--wait", type=float, default=60.0, metavar="SECONDS",
+                   help="how long to wait for another run that is writing (default 60)")
     r.set_defaults(func=cmd_run)
     q = sub.add_parser("query", help="run one read-only SQL query against the warehouse")
     q.add_argument("sql")
     q.add_argument("--db", help="warehouse file (default data/warehouse.duckdb)")
-    q.add_argument("--max-rows", type=int, default=100)
+    q.add_argument("--max-rows", type=int, default=100, help="rows to read and print (default 100)")
+    q.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                   help="stop a query still running after this many seconds (default 60)")
+    q.add_argument("--memory-limit", default="1GB", metavar="SIZE",
+                   help="DuckDB memory limit, e.g. 500MB or 4GB; a query needing more stops (default 1GB)")
     q.set_defaults(func=cmd_query)
     args = parser.parse_args(argv)
     try:
