@@ -12,6 +12,7 @@ from pathlib import Path
 from dagster import AssetExecutionContext, ConfigurableResource, InitResourceContext
 
 from pipeline.store import runlock, warehouse
+from pipeline.store.budget import Budget
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # Every asset that writes the lake or a DuckDB file is in this pool; dagster.yaml gives it one slot.
@@ -31,6 +32,9 @@ class OgiSettings(ConfigurableResource):
     # A run holds the project's write lock from start to end (see pipeline.store.runlock); a
     # second run waits this long for it, then fails with who holds it.
     run_lock_wait: float = 60.0
+    # What one file may cost to parse (see pipeline.store.budget); past it the file is crashed.
+    file_seconds: float = 120.0
+    file_memory_mb: int = 2048
     # "module:function" with parse_report's signature; empty means pipeline.parse.parse_report.
     parse_function: str = ""
     # `ogi run` prints one line per stage; in the Dagster UI the same lines go to the run log.
@@ -69,6 +73,9 @@ class OgiSettings(ConfigurableResource):
     def teardown_after_execution(self, context: InitResourceContext) -> None:
         if context.run_id:
             runlock.RunLock(self.warehouse.parent).release()
+
+    def budget(self) -> Budget:
+        return Budget(self.file_seconds, self.file_memory_mb)
 
     def parser(self) -> Callable[[bytes, str], object]:
         if not self.parse_function:

@@ -120,6 +120,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     The Dagster assets run the same library calls one asset each (`make run`).
     """
     from .store import lake, runlock, warehouse
+    from .store.budget import Budget
     from .store.summary import skipped_files_text, yearly_comparison_text
 
     root = Path(args.root) if args.root else PROJECT_ROOT
@@ -132,7 +133,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     progress(f"reading {', '.join(str(d) for d in raw_dirs)}")
     try:
         with runlock.hold(root / "data", wait=args.wait, owner="ogi run"):
-            lake.ingest(lake_dir, raw_dirs, parse=parse_report, progress=progress)
+            lake.ingest(lake_dir, raw_dirs, parse=parse_report, progress=progress,
+                        budget=Budget(args.file_seconds, args.file_memory_mb))
             warehouse.build_warehouse(lake_dir, db, progress=progress)
     except runlock.AnotherRunError as err:
         print(f"ogi: {err}", file=sys.stderr)
@@ -190,6 +192,10 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--root", help="project folder holding data/ (default: this checkout)")
     r.add_argument("--wait", type=float, default=60.0, metavar="SECONDS",
                    help="how long to wait for another run that is writing (default 60)")
+    r.add_argument("--file-seconds", type=float, default=120.0, metavar="SECONDS",
+                   help="time one file may take to parse; past it the file is crashed and retried next run (default 120)")
+    r.add_argument("--file-memory-mb", type=int, default=2048, metavar="MB",
+                   help="memory one file may take to parse (default 2048)")
     r.set_defaults(func=cmd_run)
     q = sub.add_parser("query", help="run one read-only SQL query against the warehouse")
     q.add_argument("sql")

@@ -49,4 +49,6 @@ SELECT
 FROM file_paths AS p
 JOIN source_files AS f USING (sha256)
 LEFT JOIN issue_counts AS i ON i.report_id = f.report_id
+-- one row per path: a file whose bytes changed (a corrected report) is shown as it is now
+QUALIFY row_number() OVER (PARTITION BY p.path ORDER BY p.last_seen DESC, p.first_seen DESC) = 1
 ORDER BY p.path

@@ -45,6 +45,7 @@ from . import atomic
 from ..errors import ReportError
 from ..faults import checkpoint
 from ..parse import MAX_BYTES
+from .budget import Budget, BudgetExceeded, ParseWorker
 from .scan import CRASHED, RawFile, display_path, entries, inspect, scan_raw, sha256_of  # noqa: F401
 from ..parse.schema import FRAMES, TABLE_NAMES, frame_from_records
 
@@ -244,7 +245,10 @@ def exclusive_lock(lock_path: Path) -> Iterator[None]:
 
 def _tables_of(parsed: object) -> dict[str, list[dict]]:
     # The parser's plain records (ParsedReport.records) batch far cheaper than one DataFrame per report.
-    records = parsed.records  # type: ignore[attr-defined]
+    return _tables_of_records(parsed.records)  # type: ignore[attr-defined]
+
+
+def _tables_of_records(records: dict[str, list[dict]]) -> dict[str, list[dict]]:
     return {name: records.get(name, []) for name in TABLE_NAMES}
 
 
@@ -281,21 +285,26 @@ def _read_stable(f: RawFile) -> bytes:
 
 
 def stage_new_reports(lake_dir: Path, files: Sequence[RawFile], parse: ParseFn,
-                      progress: ProgressFn | None = None) -> StageResult:
+                      progress: ProgressFn | None = None, budget: Budget | None = None) -> StageResult:
     """Parse the files whose content the lake has not seen and stage the result for commit.
 
     `parse` is handed in by the caller (cli, assets): the lake stores records, it does not
-    know how they are made.
+    know how they are made. With a `budget`, each file is parsed in a worker process and one
+    past its time or memory is recorded `crashed` with the reason (see store/budget.py).
 
     Replaces any earlier staging: what is staged is always "every file not in the manifest",
     so a staging left by a crashed run is simply produced again.
     """
     lake_dir = Path(lake_dir)
     with exclusive_lock(lake_dir / LOCK_NAME):
-        return _stage(lake_dir, files, parse, progress)
+        if budget is None:
+            return _stage(lake_dir, files, lambda raw, name: _tables_of(parse(raw, name)), progress)
+        with ParseWorker(parse, budget) as worker:
+            return _stage(lake_dir, files, lambda raw, name: _tables_of_records(worker(raw, name)), progress)
 
 
-def _stage(lake_dir: Path, files: Sequence[RawFile], parse: ParseFn, progress: ProgressFn | None) -> StageResult:
+def _stage(lake_dir: Path, files: Sequence[RawFile], tables_of: Callable[[bytes, str], dict[str, list[dict]]],
+           progress: ProgressFn | None) -> StageResult:
     errors = (ReportError,)
     known = known_hashes(lake_dir)
     result = StageResult(n_files=len(files))
@@ -316,11 +325,10 @@ def _stage(lake_dir: Path, files: Sequence[RawFile], parse: ParseFn, progress: P
             if f.status is not None:
                 raise _Skip(f.status, f.reason or "")
             raw = _read_stable(f)
-            parsed = parse(raw, f.name)
-            tables = _tables_of(parsed)
+            tables = tables_of(raw, f.name)
         except _Skip as err:
             row["status"], row["error"] = err.args
-        except _Retry as err:
+        except (_Retry, BudgetExceeded) as err:
             row["status"] = CRASHED
             row["error"] = str(err)
         except errors as err:
@@ -355,11 +363,11 @@ def _stage(lake_dir: Path, files: Sequence[RawFile], parse: ParseFn, progress: P
             schema = contract_schema(name)
             # one conversion per table and batch: per-report conversions dominate a large night
             table = _to_arrow(name, frame_from_records(name, records[name]), schema)
-            pq.write_table(table, tmp / f"{name}.parquet")
+            _write_staged(table, tmp / f"{name}.parquet")
         files_schema = pa.schema([fld for fld in MANIFEST_SCHEMA if fld.name not in ("ingested_at", "batch_id")])
-        pq.write_table(pa.Table.from_pylist(manifest_rows, schema=files_schema), tmp / "files.parquet")
+        _write_staged(pa.Table.from_pylist(manifest_rows, schema=files_schema), tmp / "files.parquet")
         seen = [{"path": f.name, "sha256": f.sha256, "file_size": f.size} for f in files]
-        pq.write_table(pa.Table.from_pylist(seen, schema=_STAGED_PATHS), tmp / "paths.parquet")
+        _write_staged(pa.Table.from_pylist(seen, schema=_STAGED_PATHS), tmp / "paths.parquet")
         checkpoint("lake: staging written, not yet in place")
         shutil.rmtree(staging, ignore_errors=True)
         os.replace(tmp, staging)
@@ -367,6 +375,13 @@ def _stage(lake_dir: Path, files: Sequence[RawFile], parse: ParseFn, progress: P
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return result
+
+
+def _write_staged(table: pa.Table, dest: Path) -> None:
+    try:
+        pq.write_table(table, dest)
+    except OSError as err:  # Arrow's "Error writing bytes to file" does not say which file
+        raise LakeWriteError(f"cannot write {dest}: {err}; nothing was staged") from err
 
 
 # --- commit: staging -> partitions + manifest -----------------------------------------------
@@ -492,9 +507,9 @@ def commit_staged(lake_dir: Path, progress: ProgressFn | None = None) -> CommitR
 
 
 def ingest(lake_dir: Path, folders: Iterable[Path], parse: ParseFn,
-           progress: ProgressFn | None = None) -> tuple[StageResult, CommitResult]:
+           progress: ProgressFn | None = None, budget: Budget | None = None) -> tuple[StageResult, CommitResult]:
     """Scan, parse what is new, commit: the whole lake update without Dagster."""
-    staged = stage_new_reports(lake_dir, scan_raw(folders), parse=parse, progress=progress)
+    staged = stage_new_reports(lake_dir, scan_raw(folders), parse=parse, progress=progress, budget=budget)
     return staged, commit_staged(lake_dir, progress=progress)
 
 

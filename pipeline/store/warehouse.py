@@ -305,10 +305,33 @@ def publish(work_path: Path, warehouse_path: Path, models: Iterable[str] = ()) -
         return WarehouseWriteError(f"cannot publish {warehouse_path}: {err.strerror or err}; "
                                    "the previous file was left as it was")
 
+    remove_stale_copies(warehouse_path)
     atomic.write_atomic(warehouse_path, lambda path: _write_copy(work_path, path, warehouse_path, models),
                         tmp=tmp, remove=_remove_db, failed=failed,
                         written="warehouse: new copy written, not yet published", placed="warehouse: published")
     return warehouse_path
+
+
+def remove_stale_copies(warehouse_path: Path) -> int:
+    """Delete the copies a publish killed midway left behind (warehouse.duckdb.tmp-PID-*) whose
+    process is gone. Called by the publisher, which holds the writer lock."""
+    removed = 0
+    for path in warehouse_path.parent.glob(f"{warehouse_path.name}.tmp-*"):
+        pid = path.name.removeprefix(f"{warehouse_path.name}.tmp-").split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            _remove_db(path)
+            removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _write_copy(work_path: Path, tmp: Path, warehouse_path: Path, models: Iterable[str]) -> None:
