@@ -56,7 +56,8 @@ def raw_report_files(context: AssetExecutionContext, ogi: OgiSettings) -> Materi
 def parsed_reports(context: AssetExecutionContext, ogi: OgiSettings) -> MaterializeResult:
     files = lake.read_inventory(ogi.lake)
     res = lake.stage_new_reports(ogi.lake, files, parse=ogi.parser(),
-                                 progress=lambda m: ogi.progress(context, m), budget=ogi.budget())
+                                 progress=lambda m: ogi.progress(context, m), budget=ogi.budget(),
+                                 parser_version=ogi.parser_version())
     ogi.progress(context, f"parsed reports: {res.n_parsed} parsed, {res.n_rejected} rejected, "
                           f"{res.n_known} already in the lake")
     rejected = "\n".join(f"| {Path(p).name} | {reason} |" for p, reason in res.rejected[:200])

@@ -74,6 +74,14 @@ class OgiSettings(ConfigurableResource):
         if context.run_id:
             runlock.RunLock(self.warehouse.parent).release()
 
+    def parser_version(self) -> str | None:
+        """The built-in parser's version; a parser named in settings has none, so nothing is re-parsed."""
+        if self.parse_function:
+            return None
+        from pipeline.parse import parser_version
+
+        return parser_version()
+
     def budget(self) -> Budget:
         return Budget(self.file_seconds, self.file_memory_mb)
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from .errors import NotAReportError, ReportError
-from .parse import ParsedReport, parse_report
+from .parse import ParsedReport, parse_report, parser_version
 
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -134,7 +134,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         with runlock.hold(root / "data", wait=args.wait, owner="ogi run"):
             lake.ingest(lake_dir, raw_dirs, parse=parse_report, progress=progress,
-                        budget=Budget(args.file_seconds, args.file_memory_mb))
+                        budget=Budget(args.file_seconds, args.file_memory_mb), parser_version=parser_version())
             warehouse.build_warehouse(lake_dir, db, progress=progress)
     except runlock.AnotherRunError as err:
         print(f"ogi: {err}", file=sys.stderr)

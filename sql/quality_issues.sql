@@ -47,9 +47,11 @@ carryover AS (
         'carryover_mismatch' AS code,
         'applications' AS table_name,
         'carried_over/' || this_year.applicant AS field,
-        printf('%d carried over from %d, but the %d report carried forward %d (%s)',
-               CAST(this_year.value AS BIGINT), prev.year, prev.year,
-               CAST(last_year.value AS BIGINT), this_year.applicant) AS detail,
+        -- %.15g prints any DOUBLE: whole numbers as digits, others as printed, 1e+19 or inf
+        -- beyond (a CAST to BIGINT fails on one cell over 9.2 x 10^18 and takes every run down)
+        printf('%.15g carried over from %d, but the %d report carried forward %.15g (%s)',
+               this_year.value, prev.year, prev.year,
+               last_year.value, this_year.applicant) AS detail,
         this_year.line,
         prev.report_id AS related_report_id
     FROM cur AS c
@@ -82,9 +84,9 @@ rollforward AS (
         'in_force_rollforward_mismatch' AS code,
         'active_disclosure' AS table_name,
         s.item || '/in_force' AS field,
-        printf('%d in force at the end of %d + %d issued - %d repealed = %d, but the report says %d in force',
-               CAST(p.in_force AS BIGINT), prev.year, CAST(s.issued AS BIGINT), CAST(s.repealed AS BIGINT),
-               CAST(p.in_force + s.issued - s.repealed AS BIGINT), CAST(s.in_force AS BIGINT)) AS detail,
+        printf('%.15g in force at the end of %d + %.15g issued - %.15g repealed = %.15g, but the report says %.15g in force',
+               p.in_force, prev.year, s.issued, s.repealed,
+               p.in_force + s.issued - s.repealed, s.in_force) AS detail,
         s.in_force_line AS line,
         prev.report_id AS related_report_id
     FROM cur AS c

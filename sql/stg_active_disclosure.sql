@@ -53,19 +53,21 @@ printed AS (
     WHERE r.is_current AND r.table2_version = '2021'
     GROUP BY ALL
 ),
+-- TRY_CAST: a reading is text from the lake; one that is no number leaves its cell NULL (it then
+-- fits no neighbour) instead of failing the model, and with it every later run
 checked AS (
     SELECT
         x.report_id, x.item, x.reading,
-        CAST(x.cells[1] AS DOUBLE) AS issued,
-        CAST(x.cells[2] AS DOUBLE) AS repealed,
-        CAST(x.cells[3] AS DOUBLE) AS in_force,
+        TRY_CAST(x.cells[1] AS DOUBLE) AS issued,
+        TRY_CAST(x.cells[2] AS DOUBLE) AS repealed,
+        TRY_CAST(x.cells[3] AS DOUBLE) AS in_force,
         p.report_id AS prev_report_id, p.year AS prev_year,
         n.report_id AS next_report_id, n.year AS next_year,
         -- a neighbour speaks only when it prints the counts the rule needs
         p.in_force IS NOT NULL AS prev_speaks,
         n.issued IS NOT NULL AND n.repealed IS NOT NULL AND n.in_force IS NOT NULL AS next_speaks,
-        p.in_force + CAST(x.cells[1] AS DOUBLE) - CAST(x.cells[2] AS DOUBLE) = CAST(x.cells[3] AS DOUBLE) AS prev_fits,
-        CAST(x.cells[3] AS DOUBLE) + n.issued - n.repealed = n.in_force AS next_fits
+        p.in_force + TRY_CAST(x.cells[1] AS DOUBLE) - TRY_CAST(x.cells[2] AS DOUBLE) = TRY_CAST(x.cells[3] AS DOUBLE) AS prev_fits,
+        TRY_CAST(x.cells[3] AS DOUBLE) + n.issued - n.repealed = n.in_force AS next_fits
     FROM readings AS x
     LEFT JOIN printed AS p ON p.body_key = x.body_key AND p.year = x.year - 1 AND p.item = x.item
     LEFT JOIN printed AS n ON n.body_key = x.body_key AND n.year = x.year + 1 AND n.item = x.item

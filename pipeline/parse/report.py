@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -19,13 +19,15 @@ from .narrative import extract_facts
 from ..regions import resolve_region
 from .sections import Sections, find_sections
 from .tables import MISSING, OK, Cell, Table2, Table3, Table4, read_table2, read_table3, read_table4
-from .template import load_template
+from .template import Template, load_template
 from ..read import Document, Loc, read_document
 
 # Reports are tens of kilobytes; a file this large is an archive, a dump or a scrape gone wrong,
 # and reading it would hold a worker for minutes.
 MAX_BYTES = 20 * 1024 * 1024
 FIRST_TEMPLATE_YEAR = 2019  # 国办公开办函〔2019〕60号: reports for 2019 on use the tables we read
+# A cell whose number no count or amount can be (shape.toml [plausible]): NULL, raw kept.
+IMPLAUSIBLE = "value_implausible"
 
 
 @dataclass
@@ -109,6 +111,7 @@ def parse_document(doc: Document, sha: str, source: str) -> ParsedReport:
         t3 = read_table3(rows_from_lines(lines, *spans["applications"]), template)
     if "reviews_litigation" in spans:
         t4 = read_table4(rows_from_lines(lines, *spans["reviews_litigation"]), template)
+    _screen_values(t2, t3, t4, template)
 
     found_any = bool((t2 and t2.found) or (t3 and t3.found) or t4)
     if not found_any:
@@ -182,6 +185,34 @@ def _reject_without_tables(identity: Identity, sections: Sections) -> None:
         raise NotAReportError("not an annual report: no title, no section headings and none of the "
                               "template's tables")
     # Otherwise a report whose tables are missing (images in the original, say): keep its prose.
+
+
+def _plausible(table: str, column: str, cell: Cell, template: Template) -> Cell:
+    """The cell, or, when its number cannot be what the column holds (more than 10^12, or negative
+    where the template has no negatives: shape.toml [plausible]), the cell as printed with no value
+    and status value_implausible, so that no record, check or SQL model ever uses the number."""
+    why = template.shape.implausible(table, column, cell.value)
+    if why is None:
+        return cell
+    printed = cell.raw or f"{cell.value:g}"
+    return replace(cell, value=None, status=IMPLAUSIBLE,
+                   detail=f"the cell prints {printed!r}: {why}; kept as printed (raw), NULL as a number")
+
+
+def _screen_values(t2: Table2 | None, t3: Table3 | None, t4: Table4 | None, template: Template) -> None:
+    """Every cell of the three tables through `_plausible`, before the records and the checks read
+    them: the cells a record is made of are the screened ones, whichever table they are in."""
+    def screen(table: str, columns: tuple[str, ...], cells: list[Cell]) -> list[Cell]:
+        return [_plausible(table, columns[i] if i < len(columns) else "", c, template) for i, c in enumerate(cells)]
+
+    if t2 is not None:
+        for label, arow in t2.rows.values():
+            arow.cells = screen("active_disclosure", label.cells, arow.cells)
+    if t3 is not None:
+        for arow in t3.rows.values():
+            arow.cells = screen("applications", t3.columns, arow.cells)
+    if t4 is not None:
+        t4.cells = screen("reviews_litigation", tuple(result for _, result in template.table4_cells), t4.cells)
 
 
 def _cell_record(cell: Cell) -> dict[str, Any]:

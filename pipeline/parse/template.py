@@ -9,6 +9,8 @@ each table, the version a year defaults to.
 from __future__ import annotations
 
 import csv
+import hashlib
+import math
 import re
 import tomllib
 from dataclasses import dataclass
@@ -80,12 +82,29 @@ class Shape:
     processed: str  # the row that sums the outcome rows
     not_outcomes: frozenset[str]
     table4_total: str
+    max_value: float  # a printed number above this is no count or amount a report can hold
+    negative_columns: dict[str, frozenset[str]]  # table -> the columns that may print a negative number
 
     def version_for_year(self, year: int | None) -> str:
         for from_year, version in self.default_version:
             if year is None or year >= from_year:
                 return version
         return self.default_version[-1][1]
+
+    def implausible(self, table: str, column: str, value: float | None) -> str | None:
+        """Why `value` cannot be what a cell of `table`'s `column` holds, or None when it can."""
+        if value is None:
+            return None
+        if not value <= self.max_value:  # NaN too
+            return f"more than {_readable_number(self.max_value)}, beyond any count or amount a report holds"
+        if value < 0 and column not in self.negative_columns.get(table, frozenset()):
+            return "a negative number, in a column that counts things or sums money and cannot fall below zero"
+        return None
+
+
+def _readable_number(x: float) -> str:
+    exponent = math.log10(x) if x > 0 else 0.5
+    return f"10^{int(exponent)}" if exponent.is_integer() else f"{x:,.0f}"
 
 
 def _load_shape(path: Path) -> Shape:
@@ -101,6 +120,8 @@ def _load_shape(path: Path) -> Shape:
         received=a["received"], carried_over=a["carried_over"],
         processed=a["processed"], not_outcomes=frozenset(a["not_outcomes"]),
         table4_total=d["reviews_litigation"]["total"],
+        max_value=float(d["plausible"]["max_value"]),
+        negative_columns={table: frozenset(cols) for table, cols in d["plausible"]["negative_columns"].items()},
     )
 
 
@@ -166,3 +187,12 @@ def load_template(path: Path | None = None, shape_path: Path | None = None) -> T
 
 # Applicant column order, for callers that label table-3 values (tests, exports).
 APPLICANTS: tuple[str, ...] = load_template().shape.applicants
+
+
+@lru_cache(maxsize=1)
+def template_hash() -> str:
+    """The label table and shape file as parsed: a change to either is a parser change."""
+    h = hashlib.sha256()
+    for path in (LABELS_CSV, SHAPE_TOML):
+        h.update(path.read_bytes())
+    return h.hexdigest()[:12]

@@ -105,6 +105,8 @@ _CRAWLER_BODY = re.compile(r"^=*\s*正文\s*(?:=+|:)?\s*$")
 _CRAWLER_META = {"标题": "crawled_title", "发布时间": "crawled_published", "原文链接": "crawled_url",
                  "原始链接": "crawled_url", "链接": "crawled_url"}
 _HEADER_LINES = 20
+# The line ends editors break at: \r\n (Windows), \n (Unix) and \r alone (classic Mac OS).
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def crawler_header(lines: list[str]) -> dict[str, str]:
@@ -124,7 +126,7 @@ def read(raw: bytes) -> Document:
     """Every source line becomes one text line, so `Loc.line` is the line an editor shows."""
     text, encoding = decode(raw)
     # splitlines would also split on \x0b, \x1c.. and U+2028, shifting line numbers against
-    # editors; only \n (with \r dropped) counts as a line break here.
-    lines = [normalise_line(line) for line in text.split("\n")]
+    # editors; only \n, \r\n and a lone \r (old Mac line ends) count as a line break here.
+    lines = [normalise_line(line) for line in _LINE_BREAK.split(text)]
     blocks = tuple(TextLine(line, Loc(line=i)) for i, line in enumerate(lines, 1))
     return Document(blocks=blocks, kind="text", encoding=encoding, meta=crawler_header(lines))

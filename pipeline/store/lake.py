@@ -77,6 +77,7 @@ MANIFEST_SCHEMA = pa.schema([
     ("error", pa.string()),
     ("org", pa.string()),
     ("year", pa.int64()),
+    ("parser_version", pa.string()),  # the parser (release + template hash) that read the file; NULL: before versions
 ])
 MANIFEST_COLUMNS: tuple[str, ...] = tuple(MANIFEST_SCHEMA.names)
 
@@ -101,6 +102,7 @@ class StageResult:
     n_known: int = 0  # their content was in the manifest already: not parsed
     n_parsed: int = 0  # parsed into reports now
     n_rejected: int = 0  # the parser refused them (ReportError)
+    n_reparsed: int = 0  # read before by an older parser, parsed again now
     parsed: list[str] = field(default_factory=list)  # paths parsed
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (path, one-line reason)
 
@@ -182,15 +184,34 @@ def _us(ts: object) -> int:
 
 def read_manifest(lake_dir: Path) -> pd.DataFrame:
     path = Path(lake_dir) / MANIFEST_NAME
-    table = pq.read_table(path, schema=MANIFEST_SCHEMA) if path.exists() else MANIFEST_SCHEMA.empty_table()
+    if path.exists():
+        table = pq.read_table(path)
+        # a manifest written before a column existed: the column is there, NULL
+        for fld in MANIFEST_SCHEMA:
+            if fld.name not in table.column_names:
+                table = table.append_column(fld, pa.nulls(len(table), fld.type))
+        table = table.select(MANIFEST_SCHEMA.names).cast(MANIFEST_SCHEMA)
+    else:
+        table = MANIFEST_SCHEMA.empty_table()
     # nullable dtypes: a year must not turn into a float because one file had none
     return table.to_pandas(types_mapper=_NULLABLE.get)
 
 
-def known_hashes(lake_dir: Path) -> set[str]:
-    """Contents not to parse again: everything in the manifest except parser crashes."""
+def known_hashes(lake_dir: Path, parser_version: str | None = None) -> set[str]:
+    """Contents not to parse again: everything in the manifest except parser crashes and, given
+    the running parser's version, what an older parser read."""
     m = read_manifest(lake_dir)
-    return set(m.loc[m["status"] != CRASHED, "sha256"])
+    keep = m["status"] != CRASHED
+    if parser_version is not None:
+        keep &= m["parser_version"].fillna("") == parser_version
+    return set(m.loc[keep, "sha256"])
+
+
+def outdated_hashes(lake_dir: Path, parser_version: str) -> set[str]:
+    """Contents an older parser read (crashes aside): re-parsed while their raw file is there."""
+    m = read_manifest(lake_dir)
+    old = (m["status"] != CRASHED) & (m["parser_version"].fillna("") != parser_version)
+    return set(m.loc[old, "sha256"])
 
 
 def _one_line(err: BaseException) -> str:
@@ -284,30 +305,49 @@ def _read_stable(f: RawFile) -> bytes:
     return raw
 
 
+MAX_REPARSE = 20_000  # files an upgraded parser reads again per run: a national archive takes a few nights
+
+
 def stage_new_reports(lake_dir: Path, files: Sequence[RawFile], parse: ParseFn,
-                      progress: ProgressFn | None = None, budget: Budget | None = None) -> StageResult:
+                      progress: ProgressFn | None = None, budget: Budget | None = None,
+                      parser_version: str | None = None, max_reparse: int = MAX_REPARSE) -> StageResult:
     """Parse the files whose content the lake has not seen and stage the result for commit.
 
     `parse` is handed in by the caller (cli, assets): the lake stores records, it does not
     know how they are made. With a `budget`, each file is parsed in a worker process and one
-    past its time or memory is recorded `crashed` with the reason (see store/budget.py).
+    past its time or memory is recorded `crashed` with the reason (see store/budget.py). With
+    the parser's version, files an older parser read are parsed again (at most `max_reparse`
+    per run) and their new rows replace the old ones.
 
     Replaces any earlier staging: what is staged is always "every file not in the manifest",
     so a staging left by a crashed run is simply produced again.
     """
     lake_dir = Path(lake_dir)
     with exclusive_lock(lake_dir / LOCK_NAME):
+        version = _Version(parser_version, max_reparse)
         if budget is None:
-            return _stage(lake_dir, files, lambda raw, name: _tables_of(parse(raw, name)), progress)
+            return _stage(lake_dir, files, lambda raw, name: _tables_of(parse(raw, name)), progress, version)
         with ParseWorker(parse, budget) as worker:
-            return _stage(lake_dir, files, lambda raw, name: _tables_of_records(worker(raw, name)), progress)
+            return _stage(lake_dir, files, lambda raw, name: _tables_of_records(worker(raw, name)), progress, version)
+
+
+@dataclass(frozen=True)
+class _Version:
+    parser: str | None
+    max_reparse: int
 
 
 def _stage(lake_dir: Path, files: Sequence[RawFile], tables_of: Callable[[bytes, str], dict[str, list[dict]]],
-           progress: ProgressFn | None) -> StageResult:
+           progress: ProgressFn | None, version: _Version) -> StageResult:
     errors = (ReportError,)
     known = known_hashes(lake_dir)
     result = StageResult(n_files=len(files))
+    if version.parser is not None:
+        # an upgraded parser: what an older one read is parsed again, a bounded number per run
+        outdated = outdated_hashes(lake_dir, version.parser)
+        again = [h for h in dict.fromkeys(f.sha256 for f in files) if h in outdated][:version.max_reparse]
+        known -= set(again)
+        result.n_reparsed = len(again)
     records: dict[str, list[dict]] = {name: [] for name in TABLE_NAMES}
     manifest_rows: list[dict] = []
     staged: set[str] = set()
@@ -320,7 +360,7 @@ def _stage(lake_dir: Path, files: Sequence[RawFile], tables_of: Callable[[bytes,
         staged.add(f.sha256)
         row = {"sha256": f.sha256, "report_id": None if f.status else f.sha256[:16], "source_path": f.name,
                "file_size": f.size, "file_mtime": f.mtime, "status": PARSED, "error": None,
-               "org": None, "year": None}
+               "org": None, "year": None, "parser_version": version.parser}
         try:
             if f.status is not None:
                 raise _Skip(f.status, f.reason or "")
@@ -353,7 +393,8 @@ def _stage(lake_dir: Path, files: Sequence[RawFile], tables_of: Callable[[bytes,
             result.rejected.append((f.name, f"{row['status']}: {row['error']}"))
         manifest_rows.append(row)
         if progress and (i % 200 == 0 or i == len(todo)):
-            progress(f"parsed {i}/{len(todo)} new files ({result.n_rejected} rejected)")
+            progress(f"parsed {i}/{len(todo)} new files ({result.n_rejected} rejected"
+                     + (f", {result.n_reparsed} read again by a newer parser)" if result.n_reparsed else ")"))
 
     staging = lake_dir / STAGING_NAME
     tmp = lake_dir / f".{STAGING_NAME}.{uuid.uuid4().hex}.tmp"
@@ -458,8 +499,12 @@ def commit_staged(lake_dir: Path, progress: ProgressFn | None = None) -> CommitR
         if not (staging / "files.parquet").exists():
             return result
         manifest = read_manifest(lake_dir)
-        known = known_hashes(lake_dir)
         files = pq.read_table(staging / "files.parquet").to_pandas(types_mapper=_NULLABLE.get)
+        if "parser_version" not in files:
+            files["parser_version"] = pd.array([None] * len(files), dtype="string")
+        staged_versions = set(files["parser_version"].dropna())
+        # content the staged parser already read goes in once; an older parser's reading is replaced
+        known = known_hashes(lake_dir, staged_versions.pop() if len(staged_versions) == 1 else None)
         # An earlier run may have committed the same files already (two runs interleaving):
         # only content the manifest does not hold goes in, so rows are never duplicated.
         files = files[~files["sha256"].isin(known)].drop_duplicates("sha256")
@@ -506,10 +551,11 @@ def commit_staged(lake_dir: Path, progress: ProgressFn | None = None) -> CommitR
     return result
 
 
-def ingest(lake_dir: Path, folders: Iterable[Path], parse: ParseFn,
-           progress: ProgressFn | None = None, budget: Budget | None = None) -> tuple[StageResult, CommitResult]:
-    """Scan, parse what is new, commit: the whole lake update without Dagster."""
-    staged = stage_new_reports(lake_dir, scan_raw(folders), parse=parse, progress=progress, budget=budget)
+def ingest(lake_dir: Path, folders: Iterable[Path], parse: ParseFn, progress: ProgressFn | None = None,
+           budget: Budget | None = None, parser_version: str | None = None) -> tuple[StageResult, CommitResult]:
+    """Scan, parse what is new (or read by an older parser), commit: the whole lake update without Dagster."""
+    staged = stage_new_reports(lake_dir, scan_raw(folders), parse=parse, progress=progress, budget=budget,
+                               parser_version=parser_version)
     return staged, commit_staged(lake_dir, progress=progress)
 
 

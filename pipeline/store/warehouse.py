@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import subprocess
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -32,6 +34,7 @@ import duckdb
 from . import atomic, lake
 from . import models as runner
 from ..faults import checkpoint
+from ..parse import parser_version
 from ..parse.schema import FRAMES, TABLE_NAMES
 from ..parse.template import load_template
 from .ddl import comment, ident
@@ -160,6 +163,8 @@ TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
         "error": "the parser's one-line reason when status is not parsed",
         "org": "issuing body as parsed (NULL when not parsed)",
         "year": "report year as parsed (NULL when not parsed or unknown)",
+        "parser_version": "the parser (release + template hash) that read the file; when it differs from "
+                          "build_info.parser_version the raw file was gone when a newer parser came (NULL: before versions)",
     }),
     FILE_PATHS: ("Every file name under which the pipeline saw a content: two names for the same bytes are "
                  "two rows here and one row in source_files. ingest_log joins the two.", {
@@ -189,6 +194,10 @@ TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
         "n_reports": "rows in reports (all versions)",
         "n_current_reports": "rows in report_indicators (one per body and year)",
         "models": "the SQL models, in the order they were built",
+        "parser_version": "the parser this build ran with (release + template hash); files read by another are "
+                          "parsed again while their raw file is there",
+        "git_commit": "the pipeline's git commit, when it runs from a checkout",
+        "gazetteer_as_of": "the date of the administrative-division table regions are placed with",
     }),
 }
 
@@ -247,11 +256,16 @@ def _create_from_lake(con: duckdb.DuckDBPyConnection, name: str, lake_dir: Path)
         con.execute(f"CREATE TABLE {ident(name)} ({cols})")
         return
     # Explicit casts keep the contract's types even for all-NULL columns, and union_by_name
-    # lets files written before a column was added to the contract still load (as NULL).
-    select = ", ".join(f"CAST({ident(c)} AS {_DUCK_TYPES[t]}) AS {ident(c)}" for c, t in contract.items())
+    # lets files written before a column was added to the contract still load (as NULL). A
+    # report a newer parser read again has rows in two batches: only the batch the manifest
+    # names for it now is loaded.
+    select = ", ".join(f"CAST(t.{ident(c)} AS {_DUCK_TYPES[t]}) AS {ident(c)}" for c, t in contract.items())
     con.execute(
         f"CREATE TABLE {ident(name)} AS SELECT {select} FROM read_parquet(?, hive_partitioning = true, "
-        f"hive_types = {{'{lake.PARTITION_KEY}': BIGINT}}, union_by_name = true)", [files])
+        f"hive_types = {{'{lake.PARTITION_KEY}': BIGINT}}, union_by_name = true, filename = true) AS t "
+        "SEMI JOIN read_parquet(?) AS m ON m.report_id = t.report_id "
+        "AND m.batch_id = regexp_extract(t.filename, 'part-([^/]+)[.]parquet$', 1)",
+        [files, str(Path(lake_dir) / lake.MANIFEST_NAME)])
 
 
 def _create_from_parquet(con: duckdb.DuckDBPyConnection, table: str, path: Path, schema: object) -> None:
@@ -334,6 +348,24 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _git_commit() -> str | None:
+    try:
+        done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return (done.stdout.strip() or None) if done.returncode == 0 else None
+
+
+_AS_OF = re.compile(r"as of (\d{4}-\d{2}-\d{2})")
+
+
+def _gazetteer_as_of() -> str | None:
+    """From the gazetteer's own README, where the table's source and date are written once."""
+    readme = GAZETTEER_CSV.parent / "README.md"
+    m = _AS_OF.search(readme.read_text(encoding="utf-8")) if readme.exists() else None
+    return m.group(1) if m else None
+
+
 def _write_copy(work_path: Path, tmp: Path, warehouse_path: Path, models: Iterable[str]) -> None:
     """Stamp build_info into the working database and copy it, in the published format, to ``tmp``."""
     con = duckdb.connect(str(work_path))
@@ -345,8 +377,9 @@ def _write_copy(work_path: Path, tmp: Path, warehouse_path: Path, models: Iterab
         con.execute(
             f"CREATE OR REPLACE TABLE {BUILD_INFO} AS SELECT now() AS built_at, ? AS storage_version, "
             f"(SELECT count(*) FROM {SOURCE_FILES}) AS n_source_files, (SELECT count(*) FROM reports) AS n_reports, "
-            "?::BIGINT AS n_current_reports, ?::VARCHAR[] AS models",
-            [STORAGE_VERSION, n_current, list(models)])
+            "?::BIGINT AS n_current_reports, ?::VARCHAR[] AS models, ? AS parser_version, ? AS git_commit, "
+            "?::DATE AS gazetteer_as_of",
+            [STORAGE_VERSION, n_current, list(models), parser_version(), _git_commit(), _gazetteer_as_of()])
         comment(con, BUILD_INFO, *TABLE_DOCS[BUILD_INFO])
         source = con.execute("SELECT current_database()").fetchone()[0]
         try:
