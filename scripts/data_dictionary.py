@@ -2,7 +2,7 @@
 
 Tables loaded from the lake are documented in `pipeline.store.warehouse.TABLE_DOCS`; each model
 documents itself in its SQL header (`sql/<name>.sql`). This script writes both into README.md
-between the headings "### Tables loaded from the lake" and "### Build record", so the README can
+between the headings "### Tables loaded from the lake" and "## Data sources", so the README can
 never describe a column the warehouse does not have.
 
     .venv/bin/python scripts/data_dictionary.py          # rewrite README.md
@@ -19,7 +19,7 @@ sys.path.insert(0, str(REPO))
 
 from pipeline.store import warehouse  # noqa: E402
 
-START, END = "### Tables loaded from the lake", "### Build record"
+START, END = "### Tables loaded from the lake", "## Data sources"
 
 
 def _table(name: str, description: str, columns: dict[str, str]) -> list[str]:
@@ -39,6 +39,7 @@ def render() -> str:
         m = models[name]
         reads = ", ".join(f"`{d}`" for d in sorted(m.deps))
         out += _table(name, f"{m.description} Reads {reads}." if reads else m.description, m.columns)
+    out += ["### Build record", "", *_table(warehouse.BUILD_INFO, *warehouse.TABLE_DOCS[warehouse.BUILD_INFO])]
     return "\n".join(out) + "\n"
 
 
