@@ -17,7 +17,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 def _read(path: Path) -> bytes:
     """The file's bytes; what is not a regular file, or too large, is refused before any read
     (a named pipe would block the read forever, a huge file fill the memory)."""
-    from .parse import MAX_BYTES
+    from .parse import MAX_BYTES, too_large
     from .store.scan import inspect
 
     try:
@@ -28,10 +28,10 @@ def _read(path: Path) -> bytes:
         raise ReportError(f"cannot read ({err.strerror})") from None
     if path.is_dir():
         raise ReportError("is a directory, not a file")
-    if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_BYTES:
-        entry = inspect(str(path), path.parent)
-        error = NotAReportError if st.st_size > MAX_BYTES else ReportError
-        raise error((entry.reason or "not a regular file").removesuffix(": skipped"))
+    if (why := too_large(st.st_size)) is not None:
+        raise NotAReportError(why)
+    if not stat.S_ISREG(st.st_mode):
+        raise ReportError((inspect(str(path), path.parent).reason or "not a regular file").removesuffix(": skipped"))
     try:
         with open(path, "rb") as fh:
             return fh.read(MAX_BYTES + 1)

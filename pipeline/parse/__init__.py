@@ -1,5 +1,5 @@
 """Stage 2: Document -> sections -> cells -> tidy records and checks."""
-from .report import MAX_BYTES, ParsedReport, parse_document, parse_report
+from .report import MAX_BYTES, ParsedReport, parse_document, parse_report, too_large
 from .template import template_hash
 
 # Raise on every change that can change what a report parses to: the lake re-parses the raw
@@ -12,4 +12,5 @@ def parser_version() -> str:
     return f"{PARSER_RELEASE}+{template_hash()}"
 
 
-__all__ = ["MAX_BYTES", "PARSER_RELEASE", "ParsedReport", "parse_document", "parse_report", "parser_version"]
+__all__ = ["MAX_BYTES", "PARSER_RELEASE", "ParsedReport", "parse_document", "parse_report", "parser_version",
+           "too_large"]

@@ -21,7 +21,7 @@ MAX_DIGITS = 9  # a count of a billion or more is not a count of one body's docu
 MAX_STEPS = 200_000  # search steps per run
 MAX_COMBINATIONS = 20_000  # joint readings tried per table
 
-Reading = tuple[float, ...]
+Reading = tuple[float | None, ...]  # None: a cell without a number, which no sum can check
 Cut = tuple[str, ...]  # one reading as the cells' printed digits
 
 
@@ -166,7 +166,11 @@ class Outcome:
 
 
 def _holds(constraint: Constraint, pick: dict[Key, Reading]) -> bool:
-    return math.isclose(sum(coef * pick[row][col] for row, col, coef in constraint), 0.0, abs_tol=1e-6)
+    """A sum through a cell without a number (blank, missing) cannot be checked: it does not object."""
+    terms = [(coef, pick[row][col]) for row, col, coef in constraint]
+    if any(v is None for _, v in terms):
+        return True
+    return math.isclose(sum(coef * v for coef, v in terms), 0.0, abs_tol=1e-6)
 
 
 def solve(rows: dict[Key, list[Reading]], constraints: Iterable[Constraint],

@@ -85,11 +85,17 @@ def _jsonable(v: Any) -> Any:
     return v
 
 
+def too_large(n_bytes: int) -> str | None:
+    """Why a file of `n_bytes` is not read at all, or None when its size is that of a report."""
+    if n_bytes <= MAX_BYTES:
+        return None
+    return f"file too large ({n_bytes / 1048576:.1f} MB; reports are under {MAX_BYTES // 1048576} MB)"
+
+
 def parse_report(raw: bytes, source: str) -> ParsedReport:
     """Read and parse one report. Raises pipeline.errors.ReportError subclasses for unusable input."""
-    if len(raw) > MAX_BYTES:
-        raise NotAReportError(f"file too large ({len(raw) / 1048576:.1f} MB; reports are under "
-                              f"{MAX_BYTES // 1048576} MB)")
+    if (why := too_large(len(raw))) is not None:
+        raise NotAReportError(why)
     return parse_document(read_document(raw), hashlib.sha256(raw).hexdigest(), source)
 
 
@@ -127,8 +133,9 @@ def parse_document(doc: Document, sha: str, source: str) -> ParsedReport:
     facts = extract_facts(lines.text[s1[0]:s1[1]], s1[0] + 1)
 
     records: dict[str, list[dict[str, Any]]] = {name: [] for name in schema.TABLE_NAMES}
-    _table2_records(report_id, t2, spans, records, findings)
-    _table3_records(report_id, t3, spans, records, findings, t2_inside=_table2_in_section3(lines.text, spans))
+    _table2_records(report_id, t2, spans, template, records, findings)
+    _table3_records(report_id, t3, spans, template, records, findings,
+                    t2_inside=_table2_in_section3(lines.text, spans))
     _table4_records(report_id, t4, spans, template, records, findings)
     if t3 is not None and t3.found:
         findings += check_table3(t3, template)
@@ -236,7 +243,8 @@ def _missing_table(table: str, detail: str, line: int | None) -> Finding:
     return Finding("table_missing", table, None, detail, line)
 
 
-def _table2_records(report_id: str, t2: Table2 | None, spans: dict, records: dict, findings: list) -> None:
+def _table2_records(report_id: str, t2: Table2 | None, spans: dict, template: Template, records: dict,
+                    findings: list) -> None:
     table = "active_disclosure"
     if t2 is None:
         findings.append(_missing_table(table, "no section 二 and no 第二十条 rows", None))
@@ -245,7 +253,6 @@ def _table2_records(report_id: str, t2: Table2 | None, spans: dict, records: dic
         findings.append(_missing_table(table, "section 二 holds none of the template's row labels",
                                        spans[table][0] + 1))
         return
-    template = load_template()
     for label in template.table2_rows:
         if label.version != t2.version:
             continue
@@ -279,8 +286,8 @@ def _table2_in_section3(lines: list[str], spans: dict) -> bool:
     return any("第二十条" in line for line in lines[start:end])
 
 
-def _table3_records(report_id: str, t3: Table3 | None, spans: dict, records: dict, findings: list,
-                    t2_inside: bool) -> None:
+def _table3_records(report_id: str, t3: Table3 | None, spans: dict, template: Template, records: dict,
+                    findings: list, t2_inside: bool) -> None:
     table = "applications"
     if t3 is None:
         findings.append(_missing_table(table, "no section 三 and no table 3 markers", None))
@@ -289,7 +296,6 @@ def _table3_records(report_id: str, t3: Table3 | None, spans: dict, records: dic
         what = "repeats table 2" if t2_inside else "holds none of the template's row labels"
         findings.append(_missing_table(table, f"section 三 {what}", spans[table][0] + 1))
         return
-    template = load_template()
     for outcome in template.table3_expected(t3.version or "2021"):
         arow = t3.rows.get(outcome)
         if arow is None or not arow.has_values:

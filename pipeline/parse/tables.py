@@ -71,28 +71,6 @@ _VALUE_KINDS = (NUM, PLACEHOLDER, SPLIT)
 _PIECE = re.compile(r"\d+(?:\.\d*)?")
 
 
-def settle_split_cells(cells: list[Cell], parts: list[int], total: int) -> list[Cell]:
-    """Cells whose text layer split one number ("1 2") read as the joined number (12) only where
-    the group's sum rule holds with it and every other cell of the group is a number; elsewhere
-    they stay null with cell_ambiguous. The joined number is the only reading of one grid cell;
-    the sum decides whether the split was inside a number or the grid is wrong."""
-    group = [*parts, total]
-    split = [i for i in group if cells[i].status == AMBIGUOUS and cells[i].raw
-             and cells[i].raw.replace(" ", "").isdigit()]
-    if not split:
-        return cells
-    joined = {i: float(cells[i].raw.replace(" ", "")) for i in split}  # type: ignore[union-attr]
-    values = {i: joined.get(i, cells[i].value) for i in group}
-    if any(v is None for v in values.values()) or sum(values[i] for i in parts) != values[total]:  # type: ignore[misc]
-        return cells
-    out = list(cells)
-    for i in split:
-        c = cells[i]
-        out[i] = Cell(joined[i], OK, c.line, c.raw, c.unit, f"{c.raw!r} read as {int(joined[i])}: the only "
-                      "reading the sum rule allows", c.loc)
-    return out
-
-
 def _at(tok: Token) -> str:
     """Where a label stands, in the source's terms ("line 42", "table 2, row 5, column 1")."""
     return str(tok.loc) if tok.loc else f"line {tok.line}"
@@ -194,28 +172,40 @@ class RunNote:
 
 def settle_runs(rows: dict[str, AnchoredRow], columns: tuple[str, ...],
                 constraints: list[glued.Constraint]) -> list[RunNote]:
-    """Give each run row the cells its digits and the table's sums decide.
+    """Give each run row the cells its digits and the table's sums decide, and each grid cell
+    that prints one number split in two ("1 2", a PDF text layer) the joined number where the
+    sums confirm it.
 
     Every reading of a run into the row's cells is enumerated; the constraints (row totals,
     column sums, the balance rule) keep some. One reading left: its cells are taken. Several:
     the cells they agree on are taken, the others are null with cell_ambiguous listing the
-    readings. None: null with cell_missing and the digits as printed. Rows with printed cells take
-    part in the sums with their values and are never changed.
+    readings. None: null with cell_missing and the digits as printed. A split cell has one
+    reading, the joined digits, kept only if no sum through it objects; otherwise it stays null
+    with cell_ambiguous. Printed cells take part in the sums with their values and are never
+    changed; a sum through a cell without a number is not checked.
     """
     n = len(columns)
     cands: dict[str, list[glued.Reading]] = {}
     cuts: dict[str, list[glued.Cut] | None] = {}
+    splits: dict[str, list[int]] = {}
     for key, row in rows.items():
         if row.run is not None:
             cuts[key] = glued.readings(row.run, n, sums=_row_sums(key, constraints))
             cands[key] = [glued.values(c) for c in cuts[key] or ()]
-        elif len(row.cells) == n and all(c.status == OK for c in row.cells):
-            cands[key] = [tuple(c.value for c in row.cells)]  # type: ignore[misc]
+        elif len(row.cells) == n:
+            reading = tuple(c.value if c.status == OK else _joined(c) for c in row.cells)
+            splits[key] = [j for j, c in enumerate(row.cells) if c.status != OK and reading[j] is not None]
+            cands[key] = [reading] if any(v is not None for v in reading) else []
         else:
-            cands[key] = []  # blank or missing cells: the sums through this row cannot be checked
-    if not cuts:
+            cands[key] = []  # a row not read as cells: the sums through it cannot be checked
+    splits = {k: js for k, js in splits.items() if js}
+    if not cuts and not splits:
         return []
     outcome = glued.solve(cands, constraints)
+    for key, js in splits.items():
+        if outcome.readings.get(key):  # no sum objected to the joined numbers
+            row = rows[key]
+            row.cells = [_joined_cell(c) if j in js else c for j, c in enumerate(row.cells)]
     notes = []
     for key, found in cuts.items():
         row = rows[key]
@@ -225,6 +215,18 @@ def settle_runs(rows: dict[str, AnchoredRow], columns: tuple[str, ...],
         row.readings = tuple(alive)
         notes.append(RunNote(key, row.line, row.run.text, alive[0] if len(alive) == 1 else None))  # type: ignore[union-attr]
     return notes
+
+
+def _joined(cell: Cell) -> float | None:
+    """The one reading of a grid cell that prints a number split by the text layer ("1 2" -> 12)."""
+    digits = (cell.raw or "").replace(" ", "")
+    return float(digits) if cell.status == AMBIGUOUS and digits.isdigit() else None
+
+
+def _joined_cell(cell: Cell) -> Cell:
+    value = _joined(cell)
+    return Cell(value, OK, cell.line, cell.raw, cell.unit,
+                f"{cell.raw!r} read as {int(value or 0)}: the only reading the sum rule allows", cell.loc)
 
 
 def _row_sums(key: str, constraints: list[glued.Constraint]) -> list[tuple[tuple[int, ...], int]]:
@@ -389,11 +391,6 @@ def read_table3(rows: list[Row], template: Template) -> Table3:
     expected = template.table3_expected(version or "2021")
     # The 2021 （六） group label also matches the 2019 single-row label; it carries no cells there.
     rows_out = {k: v for k, v in anchored.items() if k in expected}
-    shape = template.shape
-    parts = [columns.index(c) for c in shape.applicant_parts]
-    total = columns.index(shape.applicant_total)
-    for row in rows_out.values():
-        row.cells = settle_split_cells(row.cells, parts, total)
     runs = settle_runs(rows_out, columns, table3_constraints(columns, expected, template))
     return Table3(version, columns, rows_out, found=bool(anchored), runs=runs)
 
@@ -435,18 +432,16 @@ def read_table4(rows: list[Row], template: Template) -> Table4 | None:
     sums = [([i for i in idx if template.table4_cells[i][1] != template.shape.table4_total],
              next(i for i in idx if template.table4_cells[i][1] == template.shape.table4_total))
             for idx in groups.values()]
-    run_row = _table4_run(rows, n_cells)
-    if run_row is not None:
-        key = "reviews_litigation"
-        constraints = [(*((key, j, 1.0) for j in parts), (key, total, -1.0)) for parts, total in sums]
-        runs = settle_runs({key: run_row}, tuple(f"{p}/{r}" for p, r in template.table4_cells), constraints)
-        return Table4(run_row.cells, runs)
-    cells = _table4_cells(rows, n_cells)
-    if cells is None:
-        return None
-    for parts, total in sums:
-        cells = settle_split_cells(cells, parts, total)
-    return Table4(cells)
+    row = _table4_run(rows, n_cells)
+    if row is None:
+        cells = _table4_cells(rows, n_cells)
+        if cells is None:
+            return None
+        row = AnchoredRow("reviews_litigation", cells[0].line or 0, cells, "inline")
+    key = row.key
+    constraints = [(*((key, j, 1.0) for j in parts), (key, total, -1.0)) for parts, total in sums]
+    runs = settle_runs({key: row}, tuple(f"{p}/{r}" for p, r in template.table4_cells), constraints)
+    return Table4(row.cells, runs)
 
 
 def _table4_run(rows: list[Row], n_cells: int) -> AnchoredRow | None:

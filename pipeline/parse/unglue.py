@@ -21,14 +21,16 @@ _SECTION_NUMBER = r"(?:[一二三四五六七八九十]+、)"
 _ROW_NUMBER = r"(?:[1-9][.、]|\([一二三四五六七八九十]\)|[一二三四五六七八九十]、)?"
 
 
-_COMPILED: dict[int, tuple[re.Pattern[str], dict[str, re.Pattern[str]]]] = {}
+# Keyed by id, holding the template too: a template that is kept cannot be freed and its id
+# reused by another (Template holds dicts, so it cannot be a dict key or a weak reference itself).
+_COMPILED: dict[int, tuple[Template, re.Pattern[str], dict[str, re.Pattern[str]]]] = {}
 
 
 def _patterns(template: Template) -> tuple[re.Pattern[str], dict[str, re.Pattern[str]]]:
     """One search pattern for numbered headings, one per table for its row labels and markers;
     compiled once per template."""
     if id(template) in _COMPILED:
-        return _COMPILED[id(template)]
+        return _COMPILED[id(template)][1:]
     def bare(pattern: str) -> str:
         return pattern.removeprefix("^").removesuffix("$")
 
@@ -40,7 +42,7 @@ def _patterns(template: Template) -> tuple[re.Pattern[str], dict[str, re.Pattern
         "applications": [_ROW_NUMBER + bare(l.pattern) for l in template.table3_rows if l.pattern],
     }
     tables = {t: re.compile("|".join(f"(?:{p})" for p in dict.fromkeys(ps))) for t, ps in rows.items()}
-    _COMPILED[id(template)] = heading, tables
+    _COMPILED[id(template)] = template, heading, tables
     return heading, tables
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..parse import MAX_BYTES
+from ..parse import too_large
 
 # Files nobody means as input: editor droppings and OS metadata.
 _SKIP_PREFIXES = (".", "~$")
@@ -110,10 +110,9 @@ def inspect(path: str, root: Path) -> RawFile:
     if not stat.S_ISREG(st.st_mode):
         kind = _KINDS.get(stat.S_IFMT(st.st_mode), "not a regular file")
         return RawFile(path, _key("skip", path), 0, mtime, SKIPPED, f"{kind}, not a file: skipped")
-    if st.st_size > MAX_BYTES:
+    if (why := too_large(st.st_size)) is not None:
         # Decided from stat alone: a huge (or sparse) file is never read, not even to hash it.
-        return RawFile(path, _key("large", path, st.st_size, st.st_mtime_ns), st.st_size, mtime, NOT_A_REPORT,
-                       f"file too large ({st.st_size / 1048576:.1f} MB; reports are under {MAX_BYTES // 1048576} MB)")
+        return RawFile(path, _key("large", path, st.st_size, st.st_mtime_ns), st.st_size, mtime, NOT_A_REPORT, why)
     try:
         digest = sha256_of(path)
     except FileNotFoundError:
