@@ -26,18 +26,37 @@ How a body is placed:
    guessed.
 3. A head that names no place (or an unknown one: 幸福里镇) is ``region_unresolved``.
 
-The index is built once per process (``_index``), and scanning is linear in the text length:
-each position walks a prefix set at most as deep as the longest name (15 characters).
+The body is scanned only when the title leaves two or more candidates tied (step 2 ranks by
+the title first); a single candidate needs no context at all.
+
+The index (the places, and an Aho-Corasick automaton that finds every name and alias) takes
+about half a second to build from the CSVs, longer than the rest of `ogi parse FILE`; loading
+it takes about 10 ms. It is built once and kept in a cache folder ($OGI_CACHE_DIR, else
+$XDG_CACHE_HOME/ogi, else ~/.cache/ogi), in a file named by the hash of the reference files and
+the index format, so an updated gazetteer is simply built again. A damaged cache file is
+rebuilt; a folder that cannot be written only means building in memory each time. Scanning is
+one automaton pass, linear in the text length.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import gzip
+import hashlib
+import io
+import os
+import pickle
 import re
-from collections.abc import Iterator
+import sys
+import zlib
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+import ahocorasick
 
 REF_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
 
@@ -47,6 +66,15 @@ REF_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
 BODY_SCAN_CHARS = 20_000
 
 _LEVELS = ("province", "prefecture", "county", "township")
+_ALIAS_FILES = ("region_aliases.csv", "region_aliases_manual.csv")
+_KEY_CHARS = 2  # names are found through their first two characters (no name is shorter)
+_KEY_BITS = 6  # an automaton value is row offset << 6 | the pair's length in bytes
+_KEY_MASK = (1 << _KEY_BITS) - 1
+_INDEX_FORMAT = 4  # raise when the cached index's layout changes: older cache files are rebuilt
+_CACHE_MAGIC = "ogi-regions"
+_CACHE_KEEP = 4  # index files kept in the cache folder (about 10 MB each)
+# What the cache holds: automaton, entry rows, place codes, record offsets, place records.
+_Parts = tuple[ahocorasick.Automaton, bytes, array, array, bytes]
 _WS_RE = re.compile(r"[\s\u3000]+")
 # The head of a title ends where the year or the report-kind words begin.
 _HEAD_END_RE = re.compile(
@@ -139,28 +167,123 @@ class _Match:
         return all(e.weak for e in self.entries)
 
 
+class _Places(Mapping[str, _Place]):
+    """code -> _Place, unpacked on first use.
+
+    Loading 42k place objects takes longer than a whole `ogi parse`, and a report looks up a
+    handful: the cache holds the places as UTF-8 records ("code<TAB>name<TAB>level<TAB>parent")
+    in code order, their codes as integers beside them, and a lookup bisects, unpacks, memoizes.
+    """
+
+    def __init__(self, keys: array, offsets: array, blob: bytes):
+        self._keys, self._offsets, self._blob = keys, offsets, blob
+        self._memo: dict[str, _Place] = {}
+
+    def _record(self, i: int) -> list[str]:
+        return self._blob[self._offsets[i]:self._offsets[i + 1]].decode("utf-8").split("\t")
+
+    def __getitem__(self, code: str) -> _Place:
+        place = self._memo.get(code)
+        if place is not None:
+            return place
+        i = bisect_left(self._keys, int(code)) if code.isdigit() else len(self._keys)
+        if i == len(self._keys) or self._keys[i] != int(code):
+            raise KeyError(code)
+        rec_code, name, k, parent_code = self._record(i)
+        if rec_code != code:  # '0360925' is not 360925
+            raise KeyError(code)
+        parent = self[parent_code] if parent_code else None
+        names = list(parent.names if parent else (None,) * 4)
+        codes = list(parent.codes if parent else (None,) * 4)
+        names[int(k)], codes[int(k)] = name, code
+        place = self._memo[code] = _Place(code, name, _LEVELS[int(k)], tuple(names), tuple(codes))
+        return place
+
+    def __iter__(self) -> Iterator[str]:
+        return (self._record(i)[0] for i in range(len(self._keys)))
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+def _to_units(text: str) -> str:
+    """The text's UTF-8 bytes as a str of code points 0-255, the automaton's alphabet.
+
+    pyahocorasick finds a node's child by a linear search: over the 3,000-odd characters that
+    begin a Chinese place name, the root alone costs microseconds per character. Over bytes a
+    node has at most a few dozen children. UTF-8 is self-synchronizing, so a name's bytes can
+    only match at a character boundary.
+    """
+    return text.encode("utf-8", "surrogatepass").decode("latin-1")
+
+
 class _Index:
-    def __init__(self, places: dict[str, _Place], entries: dict[str, tuple[_Entry, ...]]):
+    """The places, and every name and alias of the gazetteer found through its first two
+    characters: an Aho-Corasick automaton holds the 24k distinct pairs.
+
+    An automaton of the whole names has four times the nodes, and unpickling nodes is most of
+    the cost of loading the index (20 ms against 2). A pair's value in the automaton packs the
+    offset of its row in ``rows`` and the pair's length in bytes (``offset << 6 | bytes``). A row
+    lists the names that begin with the pair, longest first, each with its entries:
+    ``name<TAB>code[flag],code[flag]|name<TAB>...``, flag ``a`` for an alias and ``w`` for a
+    weak alias (a stem trusted only in a title). A row is decoded when its pair is first met.
+    """
+
+    def __init__(self, automaton: ahocorasick.Automaton, rows: bytes, places: _Places):
+        self.automaton = automaton
+        self.rows = rows
         self.places = places
-        self.entries = entries
-        self.prefixes = frozenset(s[:k] for s in entries for k in range(1, len(s) + 1))
+        self._decoded: dict[int, tuple[tuple[str, int, tuple[_Entry, ...]], ...]] = {}
+
+    def _row(self, off: int) -> tuple[tuple[str, int, tuple[_Entry, ...]], ...]:
+        """(name as automaton units, length in characters, entries) of the names of one row."""
+        got = self._decoded.get(off)
+        if got is None:
+            names = []
+            for item in self.rows[off:self.rows.index(b"\n", off)].split(b"|"):
+                name, entries = item.split(b"\t")
+                names.append((name.decode("latin-1"), len(name.decode("utf-8")), tuple(
+                    _Entry(c.rstrip("aw"), c[-1] in "aw", c[-1] == "w")
+                    for c in entries.decode("ascii").split(","))))
+            got = self._decoded[off] = tuple(names)
+        return got
+
+    def lookup(self, name: str) -> tuple[_Entry, ...]:
+        """The entries of one name (official or alias), () if the gazetteer has no such name."""
+        value = self.automaton.get(_to_units(name[:_KEY_CHARS]), None)
+        if value is None:
+            return ()
+        units = _to_units(name)
+        return next((entries for n, _, entries in self._row(value >> _KEY_BITS) if n == units), ())
 
     def longest_at(self, text: str) -> dict[int, _Match]:
-        """The longest name starting at each position (a walk of at most 15 characters)."""
-        prefixes, entries = self.prefixes, self.entries
-        n = len(text)
+        """The longest name starting at each position, in order of position.
+
+        One pass of the automaton finds every pair that begins a name; the row of the pair
+        tells which name, if any, is there. Every pair is two characters, so pairs are met in
+        the order of their start.
+        """
+        units = _to_units(text)
+        found: list[tuple[int, int, tuple[_Entry, ...]]] = []  # (byte offset, characters, entries)
+        for end, value in self.automaton.iter(units):
+            start = end + 1 - (value & _KEY_MASK)
+            for name, chars, entries in self._row(value >> _KEY_BITS):
+                if units.startswith(name, start):
+                    found.append((start, chars, entries))
+                    break
         out: dict[int, _Match] = {}
-        for i in range(n):
-            if text[i] not in prefixes:
-                continue
-            best = 0
-            j = i + 1
-            while j <= n and text[i:j] in prefixes:
-                if text[i:j] in entries:
-                    best = j
-                j += 1
-            if best:
-                out[i] = _Match(i, best, text[i:best], entries[text[i:best]])
+        if not found:
+            return out
+        raw = text.encode("utf-8", "surrogatepass") if len(units) != len(text) else None
+        pos = char = 0
+        for start, chars, entries in found:
+            # Byte offset -> character offset, decoding only the stretch since the last match.
+            if raw is not None:
+                char += len(raw[pos:start].decode("utf-8", "surrogatepass"))
+                pos = start
+            else:
+                char = start
+            out[char] = _Match(char, char + chars, text[char:char + chars], entries)
         return out
 
     def scan(self, text: str, at: dict[int, _Match] | None = None) -> list[_Match]:
@@ -206,36 +329,170 @@ def _read_csv(path: Path) -> Iterator[dict[str, str]]:
         yield from csv.DictReader(fh)
 
 
-@lru_cache(maxsize=1)
-def _index() -> _Index:
-    places: dict[str, _Place] = {}
-    surfaces: dict[str, list[_Entry]] = {}
-    empty = (None, None, None, None)
-    for row in _read_csv(REF_DIR / "gazetteer.csv.gz"):
-        code, name, level = row["code"], row["name"], row["level"]
-        # Rows are sorted by code, so a parent is always loaded before its children; copying
-        # the parent's path shares its strings instead of holding 40k copies of 江西省.
-        parent = places.get(row["parent_code"])
-        if row["parent_code"] and parent is None:
-            raise ValueError(f"gazetteer: {code} {name} comes before its parent {row['parent_code']}")
-        k = _LEVELS.index(level)
-        names, codes = list(parent.names if parent else empty), list(parent.codes if parent else empty)
-        names[k], codes[k] = name, code
-        places[code] = _Place(code, name, level, tuple(names), tuple(codes))
-        surfaces.setdefault(name, []).append(_Entry(code, False, False))
-    for fname in ("region_aliases.csv", "region_aliases_manual.csv"):
-        path = REF_DIR / fname
+def _read_reference(ref_dir: Path) -> tuple[dict[str, tuple[str, int, str]], dict[str, list[tuple[str, str]]]]:
+    """(code -> (name, level index, parent code), name or alias -> [(code, flag)]) from the CSVs."""
+    places: dict[str, tuple[str, int, str]] = {}
+    surfaces: dict[str, list[tuple[str, str]]] = {}
+    for row in _read_csv(ref_dir / "gazetteer.csv.gz"):
+        code, name, parent = row["code"], row["name"], row["parent_code"]
+        # Rows are sorted by code, so a parent is always read before its children.
+        if parent and parent not in places:
+            raise ValueError(f"gazetteer: {code} {name} comes before its parent {parent}")
+        if not code.isdigit() or "\t" in name:
+            raise ValueError(f"gazetteer: bad row {code!r} {name!r}")
+        places[code] = (name, _LEVELS.index(row["level"]), parent)
+        surfaces.setdefault(name, []).append((code, ""))
+    for fname in _ALIAS_FILES:
+        path = ref_dir / fname
         if not path.exists():
             continue
         for row in _read_csv(path):
             place = places.get(row["code"])
-            if place is None or place.name != row["name"]:
+            if place is None or place[0] != row["name"]:
                 raise ValueError(f"{fname}: alias {row['alias']!r} points at {row['code']} "
                                  f"{row['name']}, which the gazetteer does not have")
             lst = surfaces.setdefault(row["alias"], [])
-            if all(e.code != row["code"] for e in lst):
-                lst.append(_Entry(row["code"], True, row["scope"] == "title"))
-    return _Index(places, {s: tuple(v) for s, v in surfaces.items()})
+            if all(code != row["code"] for code, _ in lst):
+                lst.append((row["code"], "w" if row["scope"] == "title" else "a"))
+    return places, surfaces
+
+
+def _build(ref_dir: Path) -> _Parts:
+    """The index's parts, in the plain form the cache stores."""
+    places, surfaces = _read_reference(ref_dir)
+    by_key: dict[str, list[str]] = {}
+    for name in surfaces:
+        if len(name) < _KEY_CHARS or any(c in name for c in "\t|\n"):
+            raise ValueError(f"gazetteer: name {name!r} is shorter than {_KEY_CHARS} characters "
+                             "or holds a tab, | or a line break")
+        by_key.setdefault(name[:_KEY_CHARS], []).append(name)
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    rows = bytearray()
+    for key, names in by_key.items():
+        units = _to_units(key)
+        automaton.add_word(units, len(rows) << _KEY_BITS | len(units))
+        names.sort(key=len, reverse=True)  # of two names matching at one place, the longer first
+        rows += b"|".join(name.encode("utf-8") + b"\t" + ",".join(code + flag for code, flag in surfaces[name])
+                          .encode("ascii") for name in names) + b"\n"
+    automaton.make_automaton()
+    order = sorted(places, key=int)
+    records = [f"{c}\t{places[c][0]}\t{places[c][1]}\t{places[c][2]}".encode("utf-8") for c in order]
+    offsets = array("Q", [0])
+    for rec in records:
+        offsets.append(offsets[-1] + len(rec))
+    return automaton, bytes(rows), array("Q", map(int, order)), offsets, b"".join(records)
+
+
+def cache_dir() -> Path | None:
+    """Where the built index is kept: $OGI_CACHE_DIR, else $XDG_CACHE_HOME/ogi, else ~/.cache/ogi."""
+    if os.environ.get("OGI_CACHE_DIR"):
+        return Path(os.environ["OGI_CACHE_DIR"])
+    if os.environ.get("XDG_CACHE_HOME"):
+        return Path(os.environ["XDG_CACHE_HOME"]) / "ogi"
+    try:
+        return Path.home() / ".cache" / "ogi"
+    except RuntimeError:  # no $HOME and no password entry: no cache
+        return None
+
+
+def _cache_key(ref_dir: Path) -> str:
+    """What the index is built from: the reference files' bytes, this format, and the automaton
+    library (its pickle is an image of its nodes: another build of the library must not read it)."""
+    h = hashlib.sha256(f"{_INDEX_FORMAT}|{sys.version_info[:2]}|".encode())
+    lib = os.stat(ahocorasick.__file__)
+    h.update(f"{Path(ahocorasick.__file__).name}|{lib.st_size}|{lib.st_mtime_ns}|".encode())
+    for fname in ("gazetteer.csv.gz", *_ALIAS_FILES):
+        path = ref_dir / fname
+        h.update(f"{fname}:".encode())
+        h.update(path.read_bytes() if path.exists() else b"-")
+    return h.hexdigest()
+
+
+class _IndexUnpickler(pickle.Unpickler):
+    # The cache is data: nothing but the automaton and arrays may be rebuilt from it.
+    _ALLOWED = {("ahocorasick", "Automaton"), ("array", "array"), ("array", "_array_reconstructor")}
+
+    def find_class(self, module: str, name: str) -> object:
+        if (module, name) not in self._ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the region index cache")
+        return super().find_class(module, name)
+
+
+def _read_cache(path: Path, key: str) -> _Parts | None:
+    """The cached parts, or None when the file is missing, of another key or format, or damaged."""
+    try:
+        data = path.read_bytes()
+        n = data.index(b"\n")
+        magic, fmt, got_key, crc, size = data[:n].decode("ascii").split(" ")
+        payload = memoryview(data)[n + 1:]
+        # The automaton is unpickled by C code that trusts its bytes: check them first.
+        if (magic, fmt, got_key) != (_CACHE_MAGIC, str(_INDEX_FORMAT), key) or int(size) != len(payload) \
+                or int(crc) != zlib.crc32(payload):
+            return None
+        stream = io.BytesIO(data)  # shares data's buffer: no copy of the payload
+        stream.seek(n + 1)
+        parts = _IndexUnpickler(stream).load()
+        automaton, rows, keys, offsets, blob = parts
+        if not (isinstance(automaton, ahocorasick.Automaton) and isinstance(rows, bytes)
+                and isinstance(keys, array) and isinstance(offsets, array) and isinstance(blob, bytes)
+                and len(offsets) == len(keys) + 1 and offsets[-1] == len(blob)):
+            return None
+        return parts
+    except Exception:  # any damage at all means "build it again", never a failed parse
+        return None
+
+
+def _write_cache(path: Path, key: str, parts: _Parts) -> None:
+    """Write atomically (temporary file, then rename); a folder we cannot write is no error."""
+    import tempfile  # only after a build: not on the common path
+
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        payload = pickle.dumps(parts, protocol=5)
+        header = f"{_CACHE_MAGIC} {_INDEX_FORMAT} {key} {zlib.crc32(payload)} {len(payload)}\n"
+        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(header.encode("ascii"))
+            fh.write(payload)
+        os.replace(tmp, path)
+        tmp = None
+        _prune(path.parent, keep=path)
+    except Exception:  # read-only, full or missing folder: the index in memory serves this process
+        pass
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def _prune(folder: Path, keep: Path) -> None:
+    """Remove all but the newest few index files: each gazetteer or format change leaves one
+    behind, and a few checkouts with different gazetteers may share the folder."""
+    files = sorted(folder.glob("regions-*.idx"), key=lambda f: f.stat().st_mtime_ns, reverse=True)
+    for old in files[_CACHE_KEEP:]:
+        if old != keep:
+            with contextlib.suppress(OSError):
+                old.unlink()
+
+
+def load_index(ref_dir: Path, cache: Path | None) -> _Index:
+    """The index of ``ref_dir``'s gazetteer: read from ``cache`` when a file there was built from
+    the same reference files, else built (about half a second) and saved there for next time."""
+    key = _cache_key(ref_dir)
+    path = cache / f"regions-{key[:24]}.idx" if cache is not None else None
+    parts = _read_cache(path, key) if path is not None else None
+    if parts is None:
+        parts = _build(ref_dir)
+        if path is not None:
+            _write_cache(path, key, parts)
+    automaton, rows, keys, offsets, blob = parts
+    return _Index(automaton, rows, _Places(keys, offsets, blob))
+
+
+@lru_cache(maxsize=1)
+def _index() -> _Index:
+    return load_index(REF_DIR, cache_dir())
 
 
 def _norm(text: str | None) -> str:
@@ -332,18 +589,17 @@ def resolve_region(title: str | None, org: str | None, body: str) -> RegionResul
     """Place the body that issued a report. See the module docstring for the rules."""
     idx = _index()
     title_n, org_n = _norm(title), _norm(org)
-    body_n = _norm((body or "")[:BODY_SCAN_CHARS])
 
-    heads = [
-        (org_n, "title"),
-        (_head_of(title_n), "title"),
+    def heads() -> Iterator[tuple[str, str]]:  # lazily: the org or title settles most reports
+        yield org_n, "title"
+        yield _head_of(title_n), "title"
         # Only the body's first line may name the body itself: further down, prose names the
         # superiors and neighbours (根据江西省…), which are context, not the issuer.
-        (_head_of(_norm(_first_line(body or ""))), "body"),
-    ]
+        yield _head_of(_norm(_first_line(body or ""))), "body"
+
     chain: list[_Match] = []
     head, source = "", "none"
-    for text, src in heads:
+    for text, src in heads():
         if not text:
             continue
         chain = _leading_chain(idx, text)
@@ -369,14 +625,23 @@ def resolve_region(title: str | None, org: str | None, body: str) -> RegionResul
         elif m := _UNKNOWN_PLACE_RE.match(rest):
             unknown_below = m["name"]  # 靖安县幸福里镇: the county is known, the body is not
 
-    title_matches = idx.scan(title_n + "|" + org_n)  # '|' stops a match across the two
-    body_matches = idx.scan(body_n)
-    title_ctx = _codes(title_matches) | _codes(chain[:-1])
-    body_ctx = _codes(body_matches, idx)
-    under = _under(title_matches + body_matches, idx)
-
     cands = [idx.places[e.code] for e in target.entries]
     via_alias = {e.code: e.alias for e in target.entries}
+
+    # Context only ranks candidates, and the score below compares title context first: one
+    # candidate needs no context, and the body is scanned only when the title leaves a tie.
+    title_ctx: set[str] = set()
+    body_ctx: set[str] = set()
+    under: set[str] = set()
+    if len(cands) > 1:
+        title_matches = idx.scan(title_n + "|" + org_n)  # '|' stops a match across the two
+        title_ctx = _codes(title_matches) | _codes(chain[:-1])
+        in_title = [sum(a in title_ctx for a in p.ancestors) for p in cands]
+        body_matches: list[_Match] = []
+        if in_title.count(max(in_title)) > 1:
+            body_matches = idx.scan(_norm((body or "")[:BODY_SCAN_CHARS]))
+            body_ctx = _codes(body_matches, idx)
+        under = _under(title_matches + body_matches, idx)
 
     def score(p: _Place) -> tuple[int, int, int]:
         anc = p.ancestors

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,6 +20,28 @@ def seed_cases() -> list[tuple[Path, dict]]:
         data = json.loads(expected.read_text(encoding="utf-8"))
         cases.append((SAMPLES / data["file"], data))
     return cases
+
+
+_CACHE_DIRS: list[tuple[str | None, str]] = []  # (the variable as it was, the folder made)
+
+
+def pytest_configure(config) -> None:
+    """The built gazetteer index goes to a folder of this run, never to the user's ~/.cache. Set
+    before collection (a module may parse at import) and inherited by subprocesses (`ogi run`)."""
+    made = tempfile.mkdtemp(prefix="ogi-test-cache-")
+    _CACHE_DIRS.append((os.environ.get("OGI_CACHE_DIR"), made))
+    os.environ["OGI_CACHE_DIR"] = made
+
+
+def pytest_unconfigure(config) -> None:
+    if not _CACHE_DIRS:
+        return
+    old, made = _CACHE_DIRS.pop()
+    shutil.rmtree(made, ignore_errors=True)
+    if old is None:
+        os.environ.pop("OGI_CACHE_DIR", None)
+    else:
+        os.environ["OGI_CACHE_DIR"] = old
 
 
 @pytest.fixture(scope="session")

@@ -242,3 +242,46 @@ def test_gazetteer_counts_and_code_schemes() -> None:
     assert by_code["429004"]["prefecture_code"] == ""  # 仙桃市, 省直辖县级行政区划
     assert by_code["441900003"]["county_code"] == ""  # a 东莞市 township, no county level
     assert by_code["530428101"]["county"] == "元江哈尼族彝族傣族自治县"
+
+
+def test_longest_name_at_every_position_even_inside_a_longer_one() -> None:
+    # 合水 (a stem) and 合水县 start at 0: the longer wins. 华池 (华池县's stem) starts inside
+    # 西华池镇: longest_at keeps it, scan drops it as contained.
+    at = _index().longest_at("合水县西华池镇")
+    assert {k: (m.surface, m.end, [(e.code, e.weak) for e in m.entries]) for k, m in at.items()} == {
+        0: ("合水县", 3, [("621024", False)]),
+        3: ("西华池镇", 7, [("621024100", False)]),
+        4: ("华池", 6, [("621023", True)]),
+    }
+    assert [(m.start, m.surface) for m in _index().scan("合水县西华池镇")] == [(0, "合水县"), (3, "西华池镇")]
+
+
+def test_positions_are_characters_whatever_their_encoded_size() -> None:
+    # An emoji (outside the BMP), a space and a lone surrogate (as a lenient decoder may leave)
+    # between names: positions stay string indexes.
+    text = "😀靖安县 宝峰镇\ud800高安市"
+    at = _index().longest_at(text)
+    assert {k: (m.surface, m.end) for k, m in at.items()} == {1: ("靖安县", 4), 5: ("宝峰镇", 8), 9: ("高安市", 12)}
+    assert all(text[m.start:m.end] == m.surface for m in at.values())
+    assert sorted(e.code for e in at[5].entries) == ["360925101", "500118110"]
+    assert _index().longest_at("") == {} and _index().longest_at("abc 123") == {}
+
+
+def test_body_is_scanned_only_when_the_title_leaves_a_tie(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline import regions
+
+    scanned: list[str] = []
+    scan = regions._Index.scan
+
+    def spy(self, text, at=None):
+        scanned.append(text)
+        return scan(self, text, at)
+
+    monkeypatch.setattr(regions._Index, "scan", spy)
+    body = "宝峰镇人民政府2022年政府信息公开工作年度报告\n根据重庆市永川区政务公开工作安排，我镇……"
+    r = resolve_region("靖安县宝峰镇2022年政府信息公开工作年度报告", "靖安县宝峰镇", body)
+    assert r.township_code == "360925101"  # the title names the county: one candidate
+    assert not any("永川区" in t for t in scanned)
+    r = resolve_region("宝峰镇人民政府2022年政府信息公开工作年度报告", "宝峰镇人民政府", body)
+    assert r.township_code == "500118110" and r.method == "body"  # a tie the body breaks
+    assert any("永川区" in t for t in scanned)
