@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install clean bench
+.PHONY: run test install clean bench bench-quick
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -20,8 +20,14 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# The figures of issue 11: parse rate and floor, formats, `ogi run` end to end at 10,000 reports
+# (add sizes: make bench BENCH_ARGS="--sizes 10000,100000"), no-op and 1%-new runs, accuracy.
 bench: $(STAMP)
-	$(BIN)/python scripts/benchmark.py
+	$(BIN)/python scripts/benchmark.py $(BENCH_ARGS)
+
+# A smoke test of the same (200 reports, few rounds): a couple of minutes.
+bench-quick: $(STAMP)
+	$(BIN)/python scripts/benchmark.py --quick
 
 clean:
 	rm -rf $(VENV) data/out data/warehouse.duckdb data/lake
