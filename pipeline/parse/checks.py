@@ -50,10 +50,15 @@ def check_table3(t3: Table3, template: Template) -> list[Finding]:
             out.append(Finding("balance_mismatch", "applications", applicant,
                                f"{_terms(left_keys, left_parts)} = {_fmt(left)}, but "  # type: ignore[arg-type]
                                f"{_terms(right_keys, right_parts)} = {_fmt(right)}", line))  # type: ignore[arg-type]
+    parts = [col.get(a) for a in shape.applicant_parts]
+    total_at = col.get(shape.applicant_total)
     for outcome, row in t3.rows.items():
-        values = [_v(cell(outcome, a)) for a in shape.applicant_parts]
-        total = _v(cell(outcome, shape.applicant_total))
-        if total is None or any(v is None for v in values):
+        if total_at is None or None in parts:
+            break  # a column the table does not have: no row total can be checked
+        cells = row.cells
+        values = [cells[j].value for j in parts]  # type: ignore[index]
+        total = cells[total_at].value
+        if total is None or None in values:
             continue
         s = sum(values)  # type: ignore[arg-type]
         if s != total:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..read.document import Document, GridCell, Loc, Table
+from ..read.document import Document, GridCell, Loc, Table, TextLine
 
 
 @dataclass(frozen=True)
@@ -19,9 +19,18 @@ class DocLines:
     locs: list[Loc]
     cells: list[tuple[GridCell, ...] | None]  # printed cells of a table row; None for a text line
     glued: frozenset[int] = field(default_factory=frozenset)  # 0-based lines whose cells lost their separators
+    # Filled by pipeline.parse.cells.rows_from_lines, so that a line printed many times (a stacked
+    # table's "\t0") or in two table spans is tokenized once: line text -> its tokens and prose
+    # flag; and each distinct cell text of the text lines once: cell text -> its tokens.
+    shape_cache: dict = field(default_factory=dict, compare=False, repr=False)
+    cell_cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, doc: Document) -> "DocLines":
+        if doc.blocks and set(map(type, doc.blocks)) == {TextLine}:
+            # A plain-text document (the commonest by far): no tables, one line per block.
+            text, locs = zip(*doc.blocks)
+            return cls(list(text), list(locs), [None] * len(text))
         text: list[str] = []
         locs: list[Loc] = []
         cells: list[tuple[GridCell, ...] | None] = []

@@ -10,12 +10,17 @@ _Q = r"(?P<q>余|多)?"
 _TOTAL = re.compile(
     r"主动公开(?:了)?(?:各类|各种|相关)?(?:政府|政务|基本)?信息(?:共计|共|合计|累计)?\s*(?P<n>\d+)\s*" + _Q + r"\s*" + _UNIT
 )
+_CHANNELS = (r"门户网站|政府网站|网站|微信公众号|公众号|微博|政务新媒体|新媒体"
+             r"|公开栏|公示栏|宣传栏|抖音号?|视频号|头条号|客户端|APP|政务服务平台")
 _CHANNEL = re.compile(
-    r"(?P<ch>(?:“[^”]{1,20}”)?[\u4e00-\u9fff]{0,10}?(?:门户网站|政府网站|网站|微信公众号|公众号|微博|政务新媒体|新媒体"
-    r"|公开栏|公示栏|宣传栏|抖音号?|视频号|头条号|客户端|APP|政务服务平台))"
+    r"(?P<ch>(?:“[^”]{1,20}”)?[\u4e00-\u9fff]{0,10}?(?:" + _CHANNELS + r"))"
     r"[^\d,;。:]{0,20}?(?P<n>\d+)\s*" + _Q + r"\s*" + _UNIT
 )
 _CATEGORY = re.compile(r"(?P<cat>[^\d,;。:]{1,24}?)(?:共计|共|累计|合计)?\s*(?P<n>\d+)\s*" + _Q + r"\s*(?:条|件|篇|个)")
+# _CHANNEL and _CATEGORY try many lengths at every position of a clause (slow); a clause without
+# a channel name, or without a count and its unit, holds no match of theirs.
+_ANY_CHANNEL = re.compile(_CHANNELS)
+_ANY_CATEGORY_COUNT = re.compile(r"\d\s*" + _Q + r"\s*(?:条|件|篇|个)")
 _CAT_REJECT = re.compile(r"[《》“”\"()]")
 _MAX_CATEGORY = 16
 _CAT_PREFIX = re.compile(r"^(?:[、及和与]|其中|包括)*(?:发布了?|更新了?)?")
@@ -80,13 +85,14 @@ def extract_facts(lines: list[str], first_line: int) -> list[Fact]:
     sentence = 0
     last_anchor = -10
     pos = 0
-    for m in _CLAUSE.finditer(text.text):
-        sentence += sum(text.text.count(sep, pos, m.start()) for sep in "。\n")
-        pos = m.start()
+    whole = text.text
+    for m in _CLAUSE.finditer(whole):
+        start = m.start()
+        sentence += whole.count("。", pos, start) + whole.count("\n", pos, start)
+        pos = start
         clause = m.group().strip()
         if not clause:
             continue
-        start = m.start()
         in_proactive = proactive[0] <= start < proactive[1]
         if not received_done:
             fact = _received(clause, text.line_at(start))
@@ -94,7 +100,7 @@ def extract_facts(lines: list[str], first_line: int) -> list[Fact]:
                 facts.append(fact)
                 received_done = True
                 continue
-        if not any(ch.isdigit() for ch in clause):
+        if not any(map(str.isdigit, clause)):
             continue
         t = _TOTAL.search(clause)
         if t and not _DATE_AFTER.match(clause[t.end("n"):]):
@@ -103,7 +109,7 @@ def extract_facts(lines: list[str], first_line: int) -> list[Fact]:
             continue
         if not in_proactive:
             continue
-        c = _CHANNEL.search(clause)
+        c = _CHANNEL.search(clause) if _ANY_CHANNEL.search(clause) else None
         if c:
             facts.append(Fact("proactive_by_channel", float(c.group("n")), _qual(c), c.group("ch"), clause,
                               text.line_at(start)))
@@ -111,7 +117,7 @@ def extract_facts(lines: list[str], first_line: int) -> list[Fact]:
             continue
         if sentence - last_anchor > 1:
             continue
-        for cm in _CATEGORY.finditer(clause):
+        for cm in _CATEGORY.finditer(clause) if _ANY_CATEGORY_COUNT.search(clause) else ():
             category = _CAT_PREFIX.sub("", cm.group("cat").strip()).strip()
             if (not category or len(category) > _MAX_CATEGORY or _CAT_REJECT.search(category)
                     or "申请" in category):
@@ -126,6 +132,8 @@ def _qual(m: re.Match[str]) -> str:
 
 
 def _received(clause: str, line: int) -> Fact | None:
+    if "申请" not in clause:
+        return None  # every _RECEIVED pattern names the applications (申请)
     if _RECEIVED_NONE.search(clause):
         return Fact("applications_received", 0.0, "exact", None, clause, line)
     for pattern in _RECEIVED:

@@ -3,10 +3,8 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass, field, replace
-from typing import Any
-
-import pandas as pd
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable
 
 from . import schema
 from .cells import rows_from_lines
@@ -21,6 +19,9 @@ from .sections import Sections, find_sections
 from .tables import MISSING, OK, Cell, Table2, Table3, Table4, read_table2, read_table3, read_table4
 from .template import Template, load_template
 from ..read import Document, Loc, read_document
+
+if TYPE_CHECKING:  # pandas takes ~0.4 s to import: ParsedReport.frames loads it through schema
+    import pandas as pd
 
 # Reports are tens of kilobytes; a file this large is an archive, a dump or a scrape gone wrong,
 # and reading it would hold a worker for minutes.
@@ -133,10 +134,11 @@ def parse_document(doc: Document, sha: str, source: str) -> ParsedReport:
     facts = extract_facts(lines.text[s1[0]:s1[1]], s1[0] + 1)
 
     records: dict[str, list[dict[str, Any]]] = {name: [] for name in schema.TABLE_NAMES}
-    _table2_records(report_id, t2, spans, template, records, findings)
-    _table3_records(report_id, t3, spans, template, records, findings,
+    where = _where_memo(lines)
+    _table2_records(report_id, t2, spans, template, records, findings, where)
+    _table3_records(report_id, t3, spans, template, records, findings, where,
                     t2_inside=_table2_in_section3(lines.text, spans))
-    _table4_records(report_id, t4, spans, template, records, findings)
+    _table4_records(report_id, t4, spans, template, records, findings, where)
     if t3 is not None and t3.found:
         findings += check_table3(t3, template)
     if t4 is not None:
@@ -159,15 +161,12 @@ def parse_document(doc: Document, sha: str, source: str) -> ParsedReport:
 
     records["narrative_facts"] = [
         {"report_id": report_id, "fact": f.fact, "value": f.value, "qualifier": f.qualifier,
-         "category": f.category, "evidence": f.evidence, **_where(lines, f.line)} for f in facts
+         "category": f.category, "evidence": f.evidence, **where(f.line)} for f in facts
     ]
     records["issues"] = [
         {"report_id": report_id, "code": f.code, "table": f.table, "field": f.field, "detail": f.detail,
-         **_where(lines, f.line)} for f in findings
+         **where(f.line)} for f in findings
     ]
-    for table in ("active_disclosure", "applications", "reviews_litigation"):
-        for rec in records[table]:
-            rec.update(_where(lines, rec["line"], rec.pop("loc", None)))
     report = {
         "report_id": report_id, "sha256": sha, "source_path": source, "format": doc.kind,
         "source_url": doc.meta.get("crawled_url"), "encoding": doc.encoding,
@@ -202,15 +201,20 @@ def _plausible(table: str, column: str, cell: Cell, template: Template) -> Cell:
     if why is None:
         return cell
     printed = cell.raw or f"{cell.value:g}"
-    return replace(cell, value=None, status=IMPLAUSIBLE,
-                   detail=f"the cell prints {printed!r}: {why}; kept as printed (raw), NULL as a number")
+    return cell._replace(value=None, status=IMPLAUSIBLE,
+                         detail=f"the cell prints {printed!r}: {why}; kept as printed (raw), NULL as a number")
 
 
 def _screen_values(t2: Table2 | None, t3: Table3 | None, t4: Table4 | None, template: Template) -> None:
     """Every cell of the three tables through `_plausible`, before the records and the checks read
     them: the cells a record is made of are the screened ones, whichever table they are in."""
+    top = template.shape.max_value
+
     def screen(table: str, columns: tuple[str, ...], cells: list[Cell]) -> list[Cell]:
-        return [_plausible(table, columns[i] if i < len(columns) else "", c, template) for i, c in enumerate(cells)]
+        # A value in [0, max_value] is plausible in any column: only the others need a closer look.
+        return [c if c.value is None or 0 <= c.value <= top
+                else _plausible(table, columns[i] if i < len(columns) else "", c, template)
+                for i, c in enumerate(cells)]
 
     if t2 is not None:
         for label, arow in t2.rows.values():
@@ -222,14 +226,29 @@ def _screen_values(t2: Table2 | None, t3: Table3 | None, t4: Table4 | None, temp
         t4.cells = screen("reviews_litigation", tuple(result for _, result in template.table4_cells), t4.cells)
 
 
-def _cell_record(cell: Cell) -> dict[str, Any]:
-    return {"value": cell.value, "line": cell.line, "raw": cell.raw, "loc": cell.loc}
-
-
 def _where(lines: DocLines, line: int | None, loc: Loc | None = None) -> dict[str, Any]:
     """The location columns of a record: document line, PDF page, and the source location."""
     loc = loc or lines.loc(line)
     return {"line": line, "page": loc.page if loc else None, "location": str(loc) if loc else None}
+
+
+# The records of the three tables end in their location columns: line, raw, page, location
+# (`where(line, loc)`, loc the cell's own location where it has one).
+Where = Callable[..., dict[str, Any]]
+
+
+def _where_memo(lines: DocLines) -> Where:
+    """`_where` for one document, each (line, loc) computed once. Callers merge the returned
+    dict into their record and never change it."""
+    memo: dict[tuple[int | None, Loc | None], dict[str, Any]] = {}
+
+    def where(line: int | None, loc: Loc | None = None) -> dict[str, Any]:
+        got = memo.get((line, loc))
+        if got is None:
+            got = memo[line, loc] = _where(lines, line, loc)
+        return got
+
+    return where
 
 
 def _cell_findings(table: str, field_name: str, cell: Cell) -> list[Finding]:
@@ -244,7 +263,7 @@ def _missing_table(table: str, detail: str, line: int | None) -> Finding:
 
 
 def _table2_records(report_id: str, t2: Table2 | None, spans: dict, template: Template, records: dict,
-                    findings: list) -> None:
+                    findings: list, where: Where) -> None:
     table = "active_disclosure"
     if t2 is None:
         findings.append(_missing_table(table, "no section 二 and no 第二十条 rows", None))
@@ -260,7 +279,7 @@ def _table2_records(report_id: str, t2: Table2 | None, spans: dict, template: Te
             detail = f"row {label.key} not found in table 2"
             for measure in label.cells:
                 records[table].append({"report_id": report_id, "item": label.key, "measure": measure, "value": None,
-                                       "unit": None, "line": None, "raw": None})
+                                       "unit": None, "line": None, "raw": None, **where(None)})
                 findings.append(Finding(MISSING, table, f"{label.key}/{measure}", detail, None))
             continue
         _, arow = t2.rows[label.key]
@@ -269,8 +288,10 @@ def _table2_records(report_id: str, t2: Table2 | None, spans: dict, template: Te
         for measure, cell in zip(label.cells, arow.cells):
             unit = _unit(label.unit, cell)
             records[table].append({"report_id": report_id, "item": label.key, "measure": measure, "unit": unit,
-                                   "readings": readings if cell.value is None else None, **_cell_record(cell)})
-            findings += _cell_findings(table, f"{label.key}/{measure}", cell)
+                                   "readings": readings if cell.value is None else None, "value": cell.value,
+                                   "line": cell.line, "raw": cell.raw, **where(cell.line, cell.loc)})
+            if cell.status != OK:
+                findings += _cell_findings(table, f"{label.key}/{measure}", cell)
 
 
 def _unit(template_unit: str, cell: Cell) -> str | None:
@@ -283,11 +304,11 @@ def _table2_in_section3(lines: list[str], spans: dict) -> bool:
     if "applications" not in spans:
         return False
     start, end = spans["applications"]
-    return any("第二十条" in line for line in lines[start:end])
+    return "第二十条" in "\n".join(lines[start:end])
 
 
 def _table3_records(report_id: str, t3: Table3 | None, spans: dict, template: Template, records: dict,
-                    findings: list, t2_inside: bool) -> None:
+                    findings: list, where: Where, t2_inside: bool) -> None:
     table = "applications"
     if t3 is None:
         findings.append(_missing_table(table, "no section 三 and no table 3 markers", None))
@@ -303,17 +324,19 @@ def _table3_records(report_id: str, t3: Table3 | None, spans: dict, template: Te
             detail = (arow.cells[0].detail if arow else None) or f"row {outcome} not found in table 3"
             for applicant in t3.columns:
                 records[table].append({"report_id": report_id, "outcome": outcome, "applicant": applicant,
-                                       "value": None, "line": line, "raw": None})
+                                       "value": None, "line": line, "raw": None, **where(line)})
             findings.append(Finding(MISSING, table, outcome, detail, line))
             continue
         for applicant, cell in zip(t3.columns, arow.cells):
             records[table].append({"report_id": report_id, "outcome": outcome, "applicant": applicant,
-                                   **_cell_record(cell)})
-            findings += _cell_findings(table, f"{outcome}/{applicant}", cell)
+                                   "value": cell.value, "line": cell.line, "raw": cell.raw,
+                                   **where(cell.line, cell.loc)})
+            if cell.status != OK:
+                findings += _cell_findings(table, f"{outcome}/{applicant}", cell)
 
 
 def _table4_records(report_id: str, t4: Table4 | None, spans: dict, template, records: dict,
-                    findings: list) -> None:
+                    findings: list, where: Where) -> None:
     table = "reviews_litigation"
     if t4 is None:
         line = spans[table][0] + 1 if table in spans else None
@@ -321,8 +344,9 @@ def _table4_records(report_id: str, t4: Table4 | None, spans: dict, template, re
         return
     for (proceeding, result), cell in zip(template.table4_cells, t4.cells):
         records[table].append({"report_id": report_id, "proceeding": proceeding, "result": result,
-                               **_cell_record(cell)})
-        findings += _cell_findings(table, f"{proceeding}/{result}", cell)
+                               "value": cell.value, "line": cell.line, "raw": cell.raw, **where(cell.line, cell.loc)})
+        if cell.status != OK:
+            findings += _cell_findings(table, f"{proceeding}/{result}", cell)
 
 
 def _section_text(lines: list[str], sections: Sections, key: str) -> str | None:

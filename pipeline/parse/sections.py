@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .template import Template
 
-_WS = re.compile(r"\s+")
 # Site furniture of saved web pages that follows the report (seed 002).
 _JUNK = re.compile(
     r"^(?:账号\+?密码登录|手机\+?密码登录|还没有账号|立即注册|登录|注册|扫一扫|打印本页|关闭窗口|【打印】|【关闭】"
@@ -51,38 +51,72 @@ class Sections:
         return min(bounds) if bounds else self.n_lines
 
 
+class _LineFacts(NamedTuple):
+    """What find_sections reads from one line that names a heading or a table marker."""
+
+    heading: str | None  # the first heading label that matches, in template order
+    sub: bool  # that heading is unnumbered (a sub-heading or a mention)
+    markers: tuple[str, ...]  # the tables whose markers the line holds
+
+
+def _line_facts(line: str, template: Template, keys: list[str]) -> _LineFacts | None:
+    """The line's heading and markers; None for the many lines that hold neither."""
+    compact = "".join(line.split())  # str.split's whitespace is the regex \s
+    n = len(compact)
+    heading, sub = None, False
+    if 0 < n <= _MAX_HEADING:
+        m = template.headings_any.match(compact)
+        if m is not None:
+            heading = keys[int(m.lastgroup[1:])]  # type: ignore[index]
+            sub = _NUMBERED.match(compact) is None
+    markers: tuple[str, ...] = ()
+    if 0 < n <= _MAX_MARKER_LINE and template.any_marker.search(compact):
+        markers = tuple(table for table, pattern in template.markers_any.items() if pattern.search(compact))
+    if heading is None and not markers:
+        return None
+    return _LineFacts(heading, sub, markers)
+
+
+_UNSEEN = object()
+
+
 def find_sections(lines: list[str], template: Template) -> Sections:
     sec = Sections(n_lines=len(lines))
     markers: dict[str, int] = {}
     weak: set[str] = set()  # headings found only without a section number so far
+    keys = [label.key for label in template.headings]
+    # A report prints the same short lines many times ("\t0", empty lines): each distinct line
+    # is matched against the headings and markers once.
+    seen: dict[str, _LineFacts | None] = {}
+    after_s6 = False  # web-page junk is looked for only after section 六's heading
     for i, line in enumerate(lines):
-        compact = _WS.sub("", line)
-        if not compact:
-            continue
-        if len(compact) <= _MAX_HEADING:
-            for label in template.headings:
-                if label.regex and label.regex.match(compact):
-                    sub = _NUMBERED.match(compact) is None
-                    if label.key in weak and not sub:
-                        # An unnumbered title ("(一)主动公开政府信息情况" inside 总体情况, a line of the
-                        # preamble) named the section early; its numbered heading comes now and
-                        # replaces it, as a boundary too.
-                        sec.all_headings.remove(sec.headings.pop(label.key))
-                        weak.discard(label.key)
-                    if label.key not in sec.headings:
-                        sec.headings[label.key] = i
-                        if sub:
-                            weak.add(label.key)
-                    elif label.key == "s1" and sec.repeats is None and len(sec.headings) >= 4:
-                        sec.repeats = i  # 总体情况 again after the tables: a second report follows
-                    sec.all_headings.append(i)
-                    break
-        if len(compact) <= _MAX_MARKER_LINE:
-            for table, labels in template.markers.items():
-                if table not in markers and any(l.regex and l.regex.search(compact) for l in labels):
+        facts = seen.get(line, _UNSEEN)
+        if facts is _UNSEEN:
+            facts = seen[line] = _line_facts(line, template, keys)
+        if facts is not None:
+            key, sub, found = facts
+            if key is not None:
+                if key in weak and not sub:
+                    # An unnumbered title ("(一)主动公开政府信息情况" inside 总体情况, a line of the
+                    # preamble) named the section early; its numbered heading comes now and
+                    # replaces it, as a boundary too.
+                    sec.all_headings.remove(sec.headings.pop(key))
+                    weak.discard(key)
+                if key not in sec.headings:
+                    sec.headings[key] = i
+                    if sub:
+                        weak.add(key)
+                elif key == "s1" and sec.repeats is None and len(sec.headings) >= 4:
+                    sec.repeats = i  # 总体情况 again after the tables: a second report follows
+                sec.all_headings.append(i)
+                after_s6 = after_s6 or key == "s6"
+            for table in found:
+                if table not in markers:
                     markers[table] = i
-        if sec.junk_start is None and "s6" in sec.headings and i > sec.headings["s6"] and _JUNK.match(compact):
-            sec.junk_start = i
+        if after_s6 and sec.junk_start is None and i > sec.headings["s6"]:
+            compact = "".join(line.split())
+            if compact and _JUNK.match(compact):
+                sec.junk_start = i
 
     starts: dict[str, int] = {}
     for table, section in template.shape.sections.items():

@@ -17,17 +17,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import Callable, NamedTuple
 
 from ..read.document import Loc
 from . import glued
-from .cells import BLANK, GLUED, NUM, PLACEHOLDER, SPLIT, TEXT, Row, Token, flatten
+from .cells import BLANK, GLUED, NUM, PLACEHOLDER, SPLIT, TEXT, Row, Token
 from .template import Label, Template
 
+_new = tuple.__new__
+Place = tuple[int, "Loc | None"]  # a token's line in the document and its location in the source
 OK, MISSING, BLANK_CELL, NOT_NUMERIC, AMBIGUOUS = "ok", "cell_missing", "cell_blank", "cell_not_numeric", "cell_ambiguous"
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
+    """One cell of a table as read. A named tuple: a report makes hundreds of them."""
+
     value: float | None
     status: str  # ok | cell_missing | cell_blank | cell_not_numeric | cell_ambiguous
     line: int | None
@@ -37,15 +42,19 @@ class Cell:
     loc: Loc | None = None
 
     @classmethod
-    def from_token(cls, tok: Token) -> "Cell":
-        if tok.kind == NUM:
-            return cls(tok.value, OK, tok.line, tok.text, tok.unit, loc=tok.loc)
-        if tok.kind == PLACEHOLDER:
-            return cls(None, NOT_NUMERIC, tok.line, tok.text, loc=tok.loc)
-        if tok.kind == SPLIT:
-            return cls(None, AMBIGUOUS, tok.line, tok.text, loc=tok.loc,
+    def from_token(cls, tok: Token, row: Row) -> "Cell":
+        """The cell `tok` prints, `row` being the row it stands in."""
+        kind = tok.kind
+        # tuple.__new__: a cell straight from its fields, without the named tuple's Python-level
+        # __new__ (a report takes hundreds of cells from tokens).
+        if kind == NUM:
+            return _new(cls, (tok.value, OK, row.line, tok.text, tok.unit, None, row.loc or tok.loc))
+        if kind == PLACEHOLDER:
+            return _new(cls, (None, NOT_NUMERIC, row.line, tok.text, None, None, row.loc or tok.loc))
+        if kind == SPLIT:
+            return cls(None, AMBIGUOUS, row.line, tok.text, loc=row.where(tok),
                        detail=f"one cell prints {tok.text!r}: one number split by the text layer, or several")
-        return cls(None, BLANK_CELL, tok.line, "", loc=tok.loc)
+        return _new(cls, (None, BLANK_CELL, row.line, "", None, None, row.loc or tok.loc))
 
     @classmethod
     def missing(cls, line: int | None, detail: str) -> "Cell":
@@ -59,7 +68,7 @@ class AnchoredRow:
     cells: list[Cell]
     mode: str  # inline | stacked | ambiguous | run
     run: glued.Run | None = None  # mode run: the digits whose cells `settle_runs` decides
-    run_tokens: tuple[Token, ...] = ()  # the token each piece of the run stands in
+    run_places: tuple[Place, ...] = ()  # where each piece of the run stands
     readings: tuple[tuple[str, ...], ...] = ()  # mode run: the readings the sums left, as printed digits
 
     @property
@@ -68,12 +77,19 @@ class AnchoredRow:
 
 
 _VALUE_KINDS = (NUM, PLACEHOLDER, SPLIT)
+_STATUS = attrgetter("status")
+_UNSEEN = object()
 _PIECE = re.compile(r"\d+(?:\.\d*)?")
 
 
-def _at(tok: Token) -> str:
+def _place(row: Row, tok: Token) -> Place:
+    return row.line, row.where(tok)
+
+
+def _at(place: Place) -> str:
     """Where a label stands, in the source's terms ("line 42", "table 2, row 5, column 1")."""
-    return str(tok.loc) if tok.loc else f"line {tok.line}"
+    line, loc = place
+    return str(loc) if loc else f"line {line}"
 
 
 def read_anchored(rows: list[Row], anchor_of, expected_of) -> dict[str, AnchoredRow]:
@@ -82,7 +98,7 @@ def read_anchored(rows: list[Row], anchor_of, expected_of) -> dict[str, Anchored
     One pass over the tokens: anchors are found once, and each anchor's cells come from the
     tokens up to the next anchor.
     """
-    flat = flatten(rows)
+    flat = [(r, tok) for r, row in enumerate(rows) for tok in row.tokens]  # (row index, token) in reading order
     anchors = [(i, key) for i, (_, tok) in enumerate(flat) if tok.kind == TEXT and (key := anchor_of(tok))]
     found: dict[str, AnchoredRow] = {}
     for n, (pos, key) in enumerate(anchors):
@@ -90,50 +106,64 @@ def read_anchored(rows: list[Row], anchor_of, expected_of) -> dict[str, Anchored
             continue  # a repeated label (a header row, a duplicated table): the first complete wins
         end = anchors[n + 1][0] if n + 1 < len(anchors) else len(flat)
         segment = flat[pos + 1:end]
-        anchor_row, anchor_tok = flat[pos]
-        row = _take_cells(key, anchor_tok, anchor_row, segment, rows, expected_of(key))
+        anchor_r, anchor_tok = flat[pos]
+        row = _take_cells(key, anchor_tok, anchor_r, segment, rows, expected_of(key))
         if key not in found or row.has_values:
             found[key] = row
     return found
 
 
-def _take_cells(key: str, anchor: Token, anchor_row: int, segment: list[tuple[int, Token]],
+def _take_cells(key: str, anchor: Token, anchor_r: int, segment: list[tuple[int, Token]],
                 rows: list[Row], expected: int) -> AnchoredRow:
-    inline = [tok for r, tok in segment if r == anchor_row and tok.kind != TEXT]
+    """The cells after one anchor (the token `anchor`, in rows[anchor_r]); `segment` is the
+    (row index, token) pairs up to the next anchor."""
+    arow = rows[anchor_r]
+    at = _place(arow, anchor)
+    line = arow.line
+    inline = []
+    for r, tok in segment:  # the anchor's own row comes first: rows never go back in the segment
+        if r != anchor_r:
+            break
+        if tok.kind != TEXT:
+            inline.append(tok)
     runs = [tok for tok in inline if tok.kind == GLUED]
     if runs:
         run = glued.Run.glued(" ".join(tok.text for tok in runs))
-        return _run_row(key, anchor, expected, run, (runs[0],) * len(run.pieces))
+        return _run_row(key, at, expected, run, (_place(arow, runs[0]),) * len(run.pieces))
     if any(tok.kind in _VALUE_KINDS for tok in inline):
-        return _inline(key, anchor, inline, expected)
-    values: list[Token] = []
+        return _inline(key, at, arow, inline, expected)
+    values: list[tuple[int, Token]] = []
     value_rows: set[int] = set()
-    last_row = anchor_row
+    last_row = anchor_r
+    limit = 2 * expected  # more pieces than a split of every cell makes: not one row's cells
     for r, tok in segment:
-        if len(values) == 2 * expected:
-            break  # more pieces than a split of every cell makes: not one row's cells
-        if r != last_row and values and rows[r].prose:
-            break  # the table ended and running text began
-        last_row = r
+        if r != last_row:
+            if values and rows[r].prose:
+                break  # the table ended and running text began
+            last_row = r
         if tok.kind in _VALUE_KINDS:
-            values.append(tok)
+            if len(values) == limit:
+                break
+            values.append((r, tok))
             value_rows.add(r)
-    if len(values) > expected and len(value_rows) == len(values) and all(_piece(tok) for tok in values):
+    tokens = [tok for _, tok in values]
+    if len(values) > expected and len(value_rows) == len(values) and all(_piece(tok) for tok in tokens):
         # One text node per line, and more nodes than cells: some cell was broken over two.
-        return _run_row(key, anchor, expected, glued.Run.nodes(tok.text for tok in values), tuple(values))
-    if 1 < len(values) < expected and _ends_in_its_total(values):
+        return _run_row(key, at, expected, glued.Run.nodes(tok.text for tok in tokens),
+                        tuple(_place(rows[r], tok) for r, tok in values))
+    if 1 < len(values) < expected and _ends_in_its_total(tokens):
         # Fewer numbers than cells, the last the sum of the others: a row whose blank cells left
         # no line (a crawled page drops empty text nodes), not one cut short. Which columns the
         # numbers stand in cannot be told.
-        detail = (f"{len(values)} of {expected} cells follow the label at {_at(anchor)}, the last their "
+        detail = (f"{len(values)} of {expected} cells follow the label at {_at(at)}, the last their "
                   "sum: blank cells left no trace, so the columns of the others cannot be told")
-        return AnchoredRow(key, anchor.line, [Cell(None, AMBIGUOUS, anchor.line, " / ".join(t.text for t in values),
-                                                   detail=detail, loc=anchor.loc)] * expected, "ambiguous")
-    cells = [Cell.from_token(tok) for tok in values[:expected]]
+        return AnchoredRow(key, line, [Cell(None, AMBIGUOUS, line, " / ".join(t.text for t in tokens),
+                                            detail=detail, loc=at[1])] * expected, "ambiguous")
+    cells = [Cell.from_token(tok, rows[r]) for r, tok in values[:expected]]
     if len(cells) < expected:
-        detail = f"{len(cells)} of {expected} cells follow the label at {_at(anchor)}"
-        cells += [Cell.missing(anchor.line, detail)] * (expected - len(cells))
-    return AnchoredRow(key, anchor.line, cells, "stacked")
+        detail = f"{len(cells)} of {expected} cells follow the label at {_at(at)}"
+        cells += [Cell.missing(line, detail)] * (expected - len(cells))
+    return AnchoredRow(key, line, cells, "stacked")
 
 
 def _ends_in_its_total(values: list[Token]) -> bool:
@@ -155,9 +185,9 @@ def _piece(tok: Token) -> bool:
     return tok.kind == NUM and tok.unit is None and _PIECE.fullmatch(tok.text) is not None
 
 
-def _run_row(key: str, anchor: Token, expected: int, run: glued.Run, tokens: tuple[Token, ...]) -> AnchoredRow:
-    pending = Cell.missing(anchor.line, f"the digits {run.text!r} after the label at {_at(anchor)} are not split yet")
-    return AnchoredRow(key, anchor.line, [pending] * expected, "run", run, tokens)
+def _run_row(key: str, at: Place, expected: int, run: glued.Run, places: tuple[Place, ...]) -> AnchoredRow:
+    pending = Cell.missing(at[0], f"the digits {run.text!r} after the label at {_at(at)} are not split yet")
+    return AnchoredRow(key, at[0], [pending] * expected, "run", run, places)
 
 
 @dataclass(frozen=True)
@@ -171,7 +201,7 @@ class RunNote:
 
 
 def settle_runs(rows: dict[str, AnchoredRow], columns: tuple[str, ...],
-                constraints: list[glued.Constraint]) -> list[RunNote]:
+                constraints: list[glued.Constraint] | Callable[[], list[glued.Constraint]]) -> list[RunNote]:
     """Give each run row the cells its digits and the table's sums decide, and each grid cell
     that prints one number split in two ("1 2", a PDF text layer) the joined number where the
     sums confirm it.
@@ -182,15 +212,23 @@ def settle_runs(rows: dict[str, AnchoredRow], columns: tuple[str, ...],
     readings. None: null with cell_missing and the digits as printed. A split cell has one
     reading, the joined digits, kept only if no sum through it objects; otherwise it stays null
     with cell_ambiguous. Printed cells take part in the sums with their values and are never
-    changed; a sum through a cell without a number is not checked.
+    changed; a sum through a cell without a number is not checked. `constraints` may be a
+    function that makes them, called only when there is something to decide.
     """
     n = len(columns)
+    if not any(row.run is not None or (len(row.cells) == n and AMBIGUOUS in map(_STATUS, row.cells)
+                                       and any(_joined(c) is not None for c in row.cells))
+               for row in rows.values()):
+        return []  # nothing to decide: no run, no split cell (the commonest case by far)
+    if callable(constraints):
+        constraints = constraints()
     cands: dict[str, list[glued.Reading]] = {}
     cuts: dict[str, list[glued.Cut] | None] = {}
     splits: dict[str, list[int]] = {}
+    row_sums = _row_sums(constraints)
     for key, row in rows.items():
         if row.run is not None:
-            cuts[key] = glued.readings(row.run, n, sums=_row_sums(key, constraints))
+            cuts[key] = glued.readings(row.run, n, sums=row_sums.get(key, []))
             cands[key] = [glued.values(c) for c in cuts[key] or ()]
         elif len(row.cells) == n:
             reading = tuple(c.value if c.status == OK else _joined(c) for c in row.cells)
@@ -229,14 +267,15 @@ def _joined_cell(cell: Cell) -> Cell:
                 f"{cell.raw!r} read as {int(value or 0)}: the only reading the sum rule allows", cell.loc)
 
 
-def _row_sums(key: str, constraints: list[glued.Constraint]) -> list[tuple[tuple[int, ...], int]]:
-    """The constraints on one row alone that say "these cells add up to that one"."""
-    out = []
+def _row_sums(constraints: list[glued.Constraint]) -> dict[glued.Key, list[tuple[tuple[int, ...], int]]]:
+    """Per row, the constraints on that row alone that say "these cells add up to that one"."""
+    out: dict[glued.Key, list[tuple[tuple[int, ...], int]]] = {}
     for c in constraints:
-        if all(k == key for k, _, _ in c):
+        keys = {k for k, _, _ in c}
+        if len(keys) == 1:
             totals = [j for _, j, coef in c if coef < 0]
             if len(totals) == 1:
-                out.append((tuple(j for _, j, coef in c if coef > 0), totals[0]))
+                out.setdefault(keys.pop(), []).append((tuple(j for _, j, coef in c if coef > 0), totals[0]))
     return out
 
 
@@ -246,8 +285,8 @@ _SHOWN = 20  # candidate readings listed in an issue's detail; beyond, their cou
 def _run_cells(row: AnchoredRow, found: list[glued.Cut] | None, alive: list[glued.Cut], n: int) -> list[Cell]:
     run = row.run
     assert run is not None
-    anchor = row.run_tokens[0] if row.run_tokens else None
-    loc = anchor.loc if anchor else None
+    anchor = row.run_places[0] if row.run_places else None
+    loc = anchor[1] if anchor else None
     if found is None:
         detail = f"the digits {run.text!r} are too long to search for their {n} cells; none is placed"
         return [Cell(None, AMBIGUOUS, row.line, run.text, detail=detail, loc=loc)] * n
@@ -257,32 +296,35 @@ def _run_cells(row: AnchoredRow, found: list[glued.Cut] | None, alive: list[glue
         return [Cell(None, MISSING, row.line, run.text, detail=detail, loc=loc)] * n
     listed = " or ".join("|".join(c) for c in alive[:_SHOWN]) + (f" or {len(alive) - _SHOWN} more" if len(alive) > _SHOWN else "")
     cells = []
+    starts = glued.starts(run, alive[0])
     for j in range(n):
         options = {c[j] for c in alive}
-        first = glued.starts(run, alive[0])[j]
-        tok = row.run_tokens[first] if first < len(row.run_tokens) else anchor
+        first = starts[j]
+        place = row.run_places[first] if first < len(row.run_places) else anchor
         if len(options) == 1:
             (digits,) = options
-            cells.append(Cell(float(digits), OK, tok.line if tok else row.line, digits, loc=tok.loc if tok else loc))
+            cells.append(Cell(float(digits), OK, place[0] if place else row.line, digits,
+                              loc=place[1] if place else loc))
         else:
             detail = f"the digits {run.text!r} read as {listed}: the template's sums do not decide this cell"
             cells.append(Cell(None, AMBIGUOUS, row.line, run.text, detail=detail, loc=loc))
     return cells
 
 
-def _inline(key: str, anchor: Token, inline: list[Token], expected: int) -> AnchoredRow:
+def _inline(key: str, at: Place, row: Row, inline: list[Token], expected: int) -> AnchoredRow:
+    """The cells on the anchor's own row (`row`, holding the tokens `inline`)."""
     values = [t for t in inline if t.kind in _VALUE_KINDS]
     if len(values) >= expected:
-        return AnchoredRow(key, anchor.line, [Cell.from_token(t) for t in values[:expected]], "inline")
+        return AnchoredRow(key, row.line, [Cell.from_token(t, row) for t in values[:expected]], "inline")
     # Fewer numbers than columns: blanks keep the positions only if the row has every column.
     while inline and inline[0].kind == BLANK:
         inline = inline[1:]
     window = inline[:expected]
     if len(window) == expected and sum(t.kind in _VALUE_KINDS for t in window) == len(values):
-        return AnchoredRow(key, anchor.line, [Cell.from_token(t) for t in window], "inline")
-    detail = (f"{_at(anchor)} prints {len(values)} of {expected} cells; "
+        return AnchoredRow(key, row.line, [Cell.from_token(t, row) for t in window], "inline")
+    detail = (f"{_at(at)} prints {len(values)} of {expected} cells; "
               "which one is missing cannot be told, so none is placed")
-    return AnchoredRow(key, anchor.line, [Cell.missing(anchor.line, detail)] * expected, "ambiguous")
+    return AnchoredRow(key, row.line, [Cell.missing(row.line, detail)] * expected, "ambiguous")
 
 
 # --- table 2 -----------------------------------------------------------------------------
@@ -358,9 +400,9 @@ def applicant_columns(rows: list[Row], template: Template, first_anchor_line: in
             if tok.kind != TEXT:
                 continue
             if subtotal_at is None and sub.regex and sub.regex.search(tok.compact):
-                subtotal_at = (i, tok.line)
+                subtotal_at = (i, row.line)
             if commercial_at is None and com.regex and com.regex.search(tok.compact):
-                commercial_at = (i, tok.line)
+                commercial_at = (i, row.line)
     columns = list(shape.applicants)
     if subtotal_at is None:
         return tuple(columns)
@@ -373,12 +415,18 @@ def applicant_columns(rows: list[Row], template: Template, first_anchor_line: in
 
 def read_table3(rows: list[Row], template: Template) -> Table3:
     keys = template.table3_keys
+    # The row labels are searched anywhere in a cell, which is slow on long cells: each distinct
+    # cell text is searched once (header words repeat; the first anchor is looked for twice).
+    seen: dict[str, str | None] = {}
 
     def anchor_of(tok: Token) -> str | None:
-        m = template.table3_any.search(tok.compact)
-        return keys[int(m.lastgroup[1:])] if m and m.lastgroup else None
+        key = seen.get(tok.compact, _UNSEEN)
+        if key is _UNSEEN:
+            m = template.table3_any.search(tok.compact)
+            key = seen[tok.compact] = keys[int(m.lastgroup[1:])] if m and m.lastgroup else None
+        return key  # type: ignore[return-value]
 
-    first_anchor = next((tok.line for row in rows for tok in row.tokens
+    first_anchor = next((row.line for row in rows for tok in row.tokens
                          if tok.kind == TEXT and anchor_of(tok)), None)
     columns = applicant_columns(rows, template, first_anchor)
     anchored = read_anchored(rows, anchor_of, lambda key: len(columns))
@@ -391,7 +439,7 @@ def read_table3(rows: list[Row], template: Template) -> Table3:
     expected = template.table3_expected(version or "2021")
     # The 2021 （六） group label also matches the 2019 single-row label; it carries no cells there.
     rows_out = {k: v for k, v in anchored.items() if k in expected}
-    runs = settle_runs(rows_out, columns, table3_constraints(columns, expected, template))
+    runs = settle_runs(rows_out, columns, lambda: table3_constraints(columns, expected, template))
     return Table3(version, columns, rows_out, found=bool(anchored), runs=runs)
 
 
@@ -447,23 +495,25 @@ def read_table4(rows: list[Row], template: Template) -> Table4 | None:
 def _table4_run(rows: list[Row], n_cells: int) -> AnchoredRow | None:
     """Table 4's numbers as one run, when their boundaries are lost: glued digits, or more
     one-number lines than the table has cells."""
-    values: list[Token] = []
+    values: list[tuple[Row, Token]] = []
     one_per_line = True
     for row in rows:
         if (values and row.prose) or len(values) >= 2 * n_cells:
             break
-        found = [t for t in row.tokens if t.kind in (*_VALUE_KINDS, GLUED)]
+        found = [(row, t) for t in row.tokens if t.kind in (*_VALUE_KINDS, GLUED)]
         one_per_line = one_per_line and len(found) <= 1
         values += found
     if not values:
         return None
-    first = values[0]
-    if any(t.kind == GLUED for t in values) and all(t.kind in (GLUED, NUM) for t in values):
-        run = glued.Run.glued(" ".join(t.text for t in values))
-        return AnchoredRow("reviews_litigation", first.line, [], "run", run, (first,) * len(run.pieces))
-    if len(values) > n_cells and one_per_line and all(_piece(t) for t in values):
-        return AnchoredRow("reviews_litigation", first.line, [], "run", glued.Run.nodes(t.text for t in values),
-                           tuple(values))
+    first_row, first = values[0]
+    tokens = [t for _, t in values]
+    if any(t.kind == GLUED for t in tokens) and all(t.kind in (GLUED, NUM) for t in tokens):
+        run = glued.Run.glued(" ".join(t.text for t in tokens))
+        return AnchoredRow("reviews_litigation", first_row.line, [], "run", run,
+                           (_place(first_row, first),) * len(run.pieces))
+    if len(values) > n_cells and one_per_line and all(_piece(t) for t in tokens):
+        return AnchoredRow("reviews_litigation", first_row.line, [], "run", glued.Run.nodes(t.text for t in tokens),
+                           tuple(_place(r, t) for r, t in values))
     return None
 
 
@@ -479,10 +529,10 @@ def _table4_cells(rows: list[Row], n_cells: int) -> list[Cell] | None:
                 lead = lead[1:]
             # A whole data row on one line keeps blank cells in their columns.
             if len(lead) >= n_cells and sum(t.kind in _VALUE_KINDS for t in lead[:n_cells]) < n_cells:
-                return [Cell.from_token(t) for t in lead[:n_cells]]
+                return [Cell.from_token(t, row) for t in lead[:n_cells]]
         for tok in tokens:
             if tok.kind in _VALUE_KINDS:
-                cells.append(Cell.from_token(tok))
+                cells.append(Cell.from_token(tok, row))
                 if len(cells) == n_cells:
                     return cells
     if not cells:

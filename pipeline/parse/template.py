@@ -48,23 +48,34 @@ class Template:
     table2_keys: tuple[str, ...]  # group k{i} of table2_any -> item key
     table3_any: re.Pattern[str]
     table3_keys: tuple[str, ...]
+    # The section headings as one alternation, tried in the CSV's order (group k{i} -> headings[i]),
+    # and each table's markers as one alternation: one regex call per line for each.
+    headings_any: re.Pattern[str]
+    markers_any: dict[str, re.Pattern[str]]
+    any_marker: re.Pattern[str]  # any table's marker: most lines hold none
+    # Asked for every report, so made once: (key, version) -> the first table-2 row label of
+    # that key and version; version -> table3_expected(version).
+    table2_index: dict[tuple[str, str], Label]
+    table3_expected_rows: dict[str, tuple[str, ...]]
 
     def table2_row(self, key: str, version: str) -> Label | None:
-        for label in self.table2_rows:
-            if label.key == key and label.version == version:
-                return label
-        return None
+        return self.table2_index.get((key, version))
 
     def table3_version_rows(self, version: str) -> tuple[str, ...]:
         """Row keys that exist only in one version of table 3 (2021: （六） split in three)."""
         return tuple(label.key for label in self.table3_rows if label.version == version)
 
     def table3_expected(self, version: str) -> list[str]:
-        seen: list[str] = []
-        for label in self.table3_rows:
-            if label.version in ("both", version) and label.key not in seen:
-                seen.append(label.key)
-        return seen
+        known = self.table3_expected_rows.get(version)
+        return list(known) if known is not None else _expected_rows(self.table3_rows, version)
+
+
+def _expected_rows(table3_rows: tuple[Label, ...], version: str) -> list[str]:
+    seen: list[str] = []
+    for label in table3_rows:
+        if label.version in ("both", version) and label.key not in seen:
+            seen.append(label.key)
+    return seen
 
 
 @dataclass(frozen=True)
@@ -138,11 +149,24 @@ def _compile(match: str, pattern: str) -> re.Pattern[str] | None:
 
 
 def _named_alternation(labels: tuple[Label, ...]) -> re.Pattern[str]:
+    """Group k{i} is labels[i]; the first label that matches wins, as in a loop over them.
+    A label without a pattern gets a group that never matches, so the indices stay aligned."""
     parts = []
     for i, label in enumerate(labels):
-        assert label.regex is not None
-        parts.append(f"(?P<k{i}>{label.regex.pattern})")
+        parts.append(f"(?P<k{i}>{label.regex.pattern if label.regex else '(?!)'})")
     return re.compile("|".join(parts))
+
+
+def _first_by_key_version(labels: tuple[Label, ...]) -> dict[tuple[str, str], Label]:
+    index: dict[tuple[str, str], Label] = {}
+    for label in labels:
+        index.setdefault((label.key, label.version), label)
+    return index
+
+
+def _any_of(labels: tuple[Label, ...]) -> re.Pattern[str]:
+    """Matches (searched) wherever one of the labels' patterns would."""
+    return re.compile("|".join(f"(?:{label.regex.pattern})" for label in labels if label.regex) or "(?!)")
 
 
 @lru_cache(maxsize=1)
@@ -169,9 +193,11 @@ def load_template(path: Path | None = None, shape_path: Path | None = None) -> T
     # Both versions share the item labels; one alternative per distinct (key, pattern).
     table2_unique = tuple({(label.key, label.regex.pattern if label.regex else ""): label
                            for label in table2_rows}.values())
+    headings = pick("section", "heading")
+    markers = {t: pick(t, "marker") for t in ("active_disclosure", "applications", "reviews_litigation")}
     return Template(
-        headings=pick("section", "heading"),
-        markers={t: pick(t, "marker") for t in ("active_disclosure", "applications", "reviews_litigation")},
+        headings=headings,
+        markers=markers,
         table2_versions=pick("active_disclosure", "version"),
         table2_rows=table2_rows,
         table3_columns=pick("applications", "column"),
@@ -182,6 +208,12 @@ def load_template(path: Path | None = None, shape_path: Path | None = None) -> T
         table2_keys=tuple(label.key for label in table2_unique),
         table3_any=_named_alternation(table3_rows),
         table3_keys=tuple(label.key for label in table3_rows),
+        headings_any=_named_alternation(headings),
+        markers_any={table: _any_of(labels) for table, labels in markers.items()},
+        any_marker=_any_of(tuple(label for labels in markers.values() for label in labels)),
+        table2_index=_first_by_key_version(table2_rows),
+        table3_expected_rows={v: tuple(_expected_rows(table3_rows, v))
+                              for v in {label.version for label in table3_rows} | {"2019", "2021"}},
     )
 
 

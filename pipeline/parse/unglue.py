@@ -48,14 +48,20 @@ def _patterns(template: Template) -> tuple[re.Pattern[str], dict[str, re.Pattern
 
 def unglue(lines: DocLines, template: Template) -> DocLines:
     """`lines` with every flattened page line cut back into headings, prose and table rows."""
-    heading, tables = _patterns(template)
-    table_of = {section: table for table, section in template.shape.sections.items()}
-    if not any(len(t) > _LONG for t in lines.text):
+    if max(map(len, lines.text), default=0) <= _LONG:
         return lines
+    heading, tables = _patterns(template)
+    # Long lines are mostly paragraphs of prose: the document is rebuilt only when one of them
+    # holds several section headings.
+    flattened = {i: marks for i, line in enumerate(lines.text)
+                 if len(line) > _LONG and len(marks := list(heading.finditer(line))) >= _MIN_HEADINGS}
+    if not flattened:
+        return lines
+    table_of = {section: table for table, section in template.shape.sections.items()}
     text, locs, cells, glued = [], [], [], set()
     for i, line in enumerate(lines.text):
-        marks = list(heading.finditer(line)) if len(line) > _LONG else []
-        if len(marks) < _MIN_HEADINGS:
+        marks = flattened.get(i)
+        if marks is None:
             text.append(line)
             locs.append(lines.locs[i])
             cells.append(lines.cells[i])

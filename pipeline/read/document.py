@@ -29,6 +29,8 @@ class Loc(NamedTuple):
     col: int | None = None
 
     def __str__(self) -> str:
+        if self.page is None and self.table is None:  # a text line, the commonest location
+            return "" if self.line is None else f"line {self.line}"
         parts = []
         if self.page is not None:
             parts.append(f"page {self.page}")
