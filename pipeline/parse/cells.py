@@ -26,8 +26,9 @@ SPLIT = "split"
 # Digits of several cells run together (crawled text): read by pipeline.parse.glued, never here.
 GLUED = "glued"
 # In a glued line: a run of digits (spaces inside it are gaps the page had between cells, a point
-# between digits is a decimal point), unless it is a label's numbering ("1.属于…", "2、…").
-_DIGIT_RUN = re.compile(r"\d+(?:\.\d+)?(?:[ ]*\d+(?:\.\d+)?)*")
+# between digits is a decimal point, a minus sign just before digits starts a cell: 本年增/减 -5),
+# unless it is a label's numbering ("1.属于…", "2、…").
+_DIGIT_RUN = re.compile(r"-?\d+(?:\.\d+)?(?:[ ]*-?\d+(?:\.\d+)?)*")
 _NUMBERING_AFTER = re.compile(r"[.、]\D")
 
 _NUMBER = re.compile(r"([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(万元|元|件|条|个|项|次)?")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from dataclasses import dataclass
 from typing import Hashable, Iterable
 
@@ -23,6 +24,8 @@ MAX_COMBINATIONS = 20_000  # joint readings tried per table
 
 Reading = tuple[float | None, ...]  # None: a cell without a number, which no sum can check
 Cut = tuple[str, ...]  # one reading as the cells' printed digits
+MINUS = "-"  # starts a cell: a negative number (本年增/减) or, alone, a placeholder cell
+_UNIT = re.compile(r"(?:万元|元|件|条|个|项|次)$")
 
 
 @dataclass(frozen=True)
@@ -35,11 +38,13 @@ class Run:
     text: str
     pieces: tuple[str, ...]
     cut: tuple[bool, ...]
+    units: tuple[str | None, ...] = ()  # per piece, a unit printed after it (nodes only): a cell ends there
 
     @classmethod
     def glued(cls, text: str) -> "Run":
         """`text` as crawled: digits glued together, a space where the page had a gap between cells;
-        a decimal number (24252.311082) is never cut."""
+        a decimal number (24252.311082) is never cut. A minus sign is never inside a cell: a cell
+        boundary is certain before it; it joins the digits after it (-5) or is a placeholder cell."""
         pieces: list[str] = []
         cut: list[bool] = []
         gap = False
@@ -48,16 +53,20 @@ class Run:
                 gap = True
                 continue
             if pieces:
-                cut.append(gap)
+                cut.append(gap or part == MINUS)
             pieces.append(part)
             gap = False
         return cls(text, tuple(pieces), tuple(cut))
 
     @classmethod
     def nodes(cls, parts: Iterable[str]) -> "Run":
-        """One text node per piece: a node never holds two cells, a cell may span two nodes."""
-        pieces = tuple(p.strip() for p in parts)
-        return cls(" / ".join(pieces), pieces, (False,) * (len(pieces) - 1))
+        """One text node per piece: a node never holds two cells, a cell may span two nodes.
+        A unit printed after a node's digits (`51.83元`) ends its cell; a minus sign starts one."""
+        texts = tuple(p.strip() for p in parts)
+        units = tuple(m.group() if (m := _UNIT.search(t)) else None for t in texts)
+        pieces = tuple(t[:len(t) - len(u)] if u else t for t, u in zip(texts, units))
+        cut = tuple(u is not None or after.startswith(MINUS) for u, after in zip(units, pieces[1:]))
+        return cls(" / ".join(texts), pieces, cut, units if any(units) else ())
 
 
 def _atoms(text: str) -> list[str]:
@@ -122,11 +131,13 @@ def readings(run: Run, n: int, max_steps: int = MAX_STEPS,
 
 
 def _sums_to(cells: tuple[str, ...], parts: tuple[int, ...], total: int) -> bool:
+    if MINUS in (cells[total], *(cells[j] for j in parts)):
+        return True  # a placeholder cell has no number: the sum cannot be checked
     return math.isclose(sum(float(cells[j]) for j in parts), float(cells[total]), abs_tol=1e-6)
 
 
 def values(cut: Cut) -> Reading:
-    return tuple(float(c) for c in cut)
+    return tuple(None if c == MINUS else float(c) for c in cut)
 
 
 def starts(run: Run, cut: Cut) -> list[int]:
@@ -142,8 +153,9 @@ def starts(run: Run, cut: Cut) -> list[int]:
 
 
 def _valid_prefix(cell: str) -> bool:
-    whole = cell.split(".", 1)[0]
-    return len(whole) <= MAX_DIGITS and not (len(whole) > 1 and whole.startswith("0"))
+    whole, *decimals = cell.removeprefix(MINUS).split(".")
+    return (len(whole) <= MAX_DIGITS and not (len(whole) > 1 and whole.startswith("0"))
+            and len(decimals) <= 1)  # two nodes each with a decimal point are two cells
 
 
 _valid = _valid_prefix  # a complete cell obeys the same two rules as any prefix of it

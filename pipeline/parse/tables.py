@@ -79,7 +79,7 @@ class AnchoredRow:
 _VALUE_KINDS = (NUM, PLACEHOLDER, SPLIT)
 _STATUS = attrgetter("status")
 _UNSEEN = object()
-_PIECE = re.compile(r"\d+(?:\.\d*)?")
+_PIECE = re.compile(r"-?\d+(?:\.\d*)?")
 
 
 def _place(row: Row, tok: Token) -> Place:
@@ -134,29 +134,54 @@ def _take_cells(key: str, anchor: Token, anchor_r: int, segment: list[tuple[int,
         return _inline(key, at, arow, inline, expected)
     values: list[tuple[int, Token]] = []
     value_rows: set[int] = set()
+    # The cells one per line, with the empty lines skipped before each row (`Cell`s, blank) and
+    # the values (row index, token), in order.
+    stacked: list[Cell | tuple[int, Token]] = []
     last_row = anchor_r
     limit = 2 * expected  # more pieces than a split of every cell makes: not one row's cells
+    overflow = False
     for r, tok in segment:
         if r != last_row:
             if values and rows[r].prose:
                 break  # the table ended and running text began
+            stacked += [Cell(None, BLANK_CELL, n, "") for n in range(rows[last_row].line + 1, rows[r].line)]
             last_row = r
         if tok.kind in _VALUE_KINDS:
             if len(values) == limit:
+                overflow = True
                 break
             values.append((r, tok))
             value_rows.add(r)
+            stacked.append((r, tok))
     tokens = [tok for _, tok in values]
+    if values and len(values) < expected and _word_export(values, rows):
+        # A Word export prints each cell on a line of its own ("\t0"); an empty cell's line ("\t")
+        # reaches the parser empty and makes no row. Empty lines before the last number are this
+        # row's empty cells and keep the numbers in their columns; those after it may be the
+        # row's end or the next row's row-spanned labels, so the cells past the last number are
+        # missing.
+        cells_in = stacked[:stacked.index(values[-1]) + 1]
+        if len(values) < len(cells_in) <= expected:
+            cells = [c if isinstance(c, Cell) else Cell.from_token(c[1], rows[c[0]]) for c in cells_in]
+            detail = f"{len(cells)} of {expected} cells follow the label at {_at(at)}"
+            return AnchoredRow(key, line, cells + [Cell.missing(line, detail)] * (expected - len(cells)), "stacked")
     if len(values) > expected and len(value_rows) == len(values) and all(_piece(tok) for tok in tokens):
         # One text node per line, and more nodes than cells: some cell was broken over two.
+        if overflow:
+            # Yet more nodes follow than a row of broken cells makes: where its cells end cannot
+            # be told (a cell broken over three nodes, or the next rows' numbers).
+            detail = (f"more than {limit} numbers follow the label at {_at(at)}, one per line: "
+                      "which of them make this row's cells cannot be told")
+            return AnchoredRow(key, line, [Cell(None, AMBIGUOUS, line, " / ".join(t.text for t in tokens),
+                                                detail=detail, loc=at[1])] * expected, "ambiguous")
         return _run_row(key, at, expected, glued.Run.nodes(tok.text for tok in tokens),
                         tuple(_place(rows[r], tok) for r, tok in values))
-    if 1 < len(values) < expected and _ends_in_its_total(tokens):
-        # Fewer numbers than cells, the last the sum of the others: a row whose blank cells left
-        # no line (a crawled page drops empty text nodes), not one cut short. Which columns the
-        # numbers stand in cannot be told.
-        detail = (f"{len(values)} of {expected} cells follow the label at {_at(at)}, the last their "
-                  "sum: blank cells left no trace, so the columns of the others cannot be told")
+    if 0 < len(values) < expected and all(len(rows[r].tokens) == 1 for r, _ in values):
+        # Fewer numbers than cells, one per line: a row whose blank cells left no line (a crawled
+        # page drops empty text nodes), or one cut short. Which columns the numbers stand in
+        # cannot be told, so none is placed.
+        detail = (f"{len(values)} of {expected} cells follow the label at {_at(at)}, one per line: "
+                  "blank cells left no trace, so the columns of the numbers cannot be told")
         return AnchoredRow(key, line, [Cell(None, AMBIGUOUS, line, " / ".join(t.text for t in tokens),
                                             detail=detail, loc=at[1])] * expected, "ambiguous")
     cells = [Cell.from_token(tok, rows[r]) for r, tok in values[:expected]]
@@ -166,23 +191,18 @@ def _take_cells(key: str, anchor: Token, anchor_r: int, segment: list[tuple[int,
     return AnchoredRow(key, line, cells, "stacked")
 
 
-def _ends_in_its_total(values: list[Token]) -> bool:
-    """Whether the numbers, read as text nodes (some possibly one number broken in two), can end
-    in the sum of the ones before."""
-    if not all(_piece(t) for t in values):
-        return False
-    run = glued.Run.nodes(t.text for t in values)
-    for n in range(2, len(values) + 1):
-        for cut in glued.readings(run, n) or ():
-            v = glued.values(cut)
-            if abs(sum(v[:-1]) - v[-1]) < 1e-6:
-                return True
-    return False
+def _word_export(values: list[tuple[int, Token]], rows: list[Row]) -> bool:
+    """Whether each number stands on a line of its own after a tab, as Word's text export prints cells."""
+    return all(len(rows[r].tokens) == 2 and rows[r].tokens[0].kind == BLANK for r, _ in values)
 
 
 def _piece(tok: Token) -> bool:
     """A number that may be a piece of one broken over text nodes: digits, perhaps a decimal point."""
-    return tok.kind == NUM and tok.unit is None and _PIECE.fullmatch(tok.text) is not None
+    if tok.kind != NUM:
+        return False
+    # A unit can only close a cell (`51.83元` after `57`): glued.Run.nodes cuts after it.
+    digits = tok.text[:len(tok.text) - len(tok.unit)] if tok.unit else tok.text
+    return _PIECE.fullmatch(digits) is not None
 
 
 def _run_row(key: str, at: Place, expected: int, run: glued.Run, places: tuple[Place, ...]) -> AnchoredRow:
@@ -257,8 +277,10 @@ def settle_runs(rows: dict[str, AnchoredRow], columns: tuple[str, ...],
 
 def _joined(cell: Cell) -> float | None:
     """The one reading of a grid cell that prints a number split by the text layer ("1 2" -> 12)."""
-    digits = (cell.raw or "").replace(" ", "")
-    return float(digits) if cell.status == AMBIGUOUS and digits.isdigit() else None
+    parts = (cell.raw or "").split()
+    digits = "".join(parts)
+    # Only a cell printing several numbers ("1 2"); a lone number is not a split of anything.
+    return float(digits) if cell.status == AMBIGUOUS and len(parts) > 1 and digits.isdigit() else None
 
 
 def _joined_cell(cell: Cell) -> Cell:
@@ -303,8 +325,13 @@ def _run_cells(row: AnchoredRow, found: list[glued.Cut] | None, alive: list[glue
         place = row.run_places[first] if first < len(row.run_places) else anchor
         if len(options) == 1:
             (digits,) = options
-            cells.append(Cell(float(digits), OK, place[0] if place else row.line, digits,
-                              loc=place[1] if place else loc))
+            line_j, loc_j = (place[0], place[1]) if place else (row.line, loc)
+            if digits == glued.MINUS:  # a placeholder cell between glued digits: no number
+                cells.append(Cell(None, NOT_NUMERIC, line_j, digits, loc=loc_j))
+                continue
+            last = (starts[j + 1] if j + 1 < n else len(run.pieces)) - 1
+            unit = run.units[last] if run.units and 0 <= last < len(run.units) else None
+            cells.append(Cell(float(digits), OK, line_j, digits, unit, loc=loc_j))
         else:
             detail = f"the digits {run.text!r} read as {listed}: the template's sums do not decide this cell"
             cells.append(Cell(None, AMBIGUOUS, row.line, run.text, detail=detail, loc=loc))
