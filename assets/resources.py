@@ -9,7 +9,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from dagster import AssetExecutionContext, ConfigurableResource, InitResourceContext
+from dagster import ConfigurableResource, InitResourceContext, OpExecutionContext
 
 from pipeline.store import runlock, warehouse
 from pipeline.store.budget import Budget
@@ -67,11 +67,12 @@ class OgiSettings(ConfigurableResource):
     # once per run: the lock is taken before the first step and let go after the last, even when
     # a step fails. A sensor evaluation has no run and takes no lock.
     def setup_for_execution(self, context: InitResourceContext) -> None:
-        if context.run_id:
-            runlock.RunLock(self.warehouse.parent).acquire(self.run_lock_wait, owner=f"dagster run {context.run_id[:8]}")
+        if context.run is not None:
+            runlock.RunLock(self.warehouse.parent).acquire(self.run_lock_wait,
+                                                           owner=f"dagster run {context.run.run_id[:8]}")
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
-        if context.run_id:
+        if context.run is not None:
             runlock.RunLock(self.warehouse.parent).release()
 
     def parser_version(self) -> str | None:
@@ -93,15 +94,22 @@ class OgiSettings(ConfigurableResource):
         module, _, name = self.parse_function.partition(":")
         return getattr(importlib.import_module(module), name)
 
-    def progress(self, context: AssetExecutionContext | None, message: str) -> None:
-        if context is not None:
+    def progress(self, context: OpExecutionContext | None, message: str, log: bool = True) -> None:
+        """One progress line: to the run's log (unless `log` is false) and, with echo_progress, to stdout.
+
+        A line in the run's log is an event Dagster stores (a few sqlite commits): a step that
+        reports many small things logs one summary line instead."""
+        if context is not None and log:
             context.log.info(message)
         if self.echo_progress:
             print(f"ogi: {message}", flush=True)
 
 
 def settings_from_env() -> OgiSettings:
+    """The settings of `dagster dev` / `dagster asset materialize`: OGI_ROOT (the folder holding
+    data/, default this checkout), OGI_RAW_DIR and OGI_INCLUDE_SAMPLES."""
     return OgiSettings(
+        root=os.environ.get("OGI_ROOT", ""),
         raw_dir=os.environ.get("OGI_RAW_DIR", "data/raw"),
         include_samples=os.environ.get("OGI_INCLUDE_SAMPLES", "1") not in ("0", "false", "no"),
     )

@@ -6,9 +6,15 @@ import json
 import stat
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import NotAReportError, ReportError
 from .parse import ParsedReport, parse_report, parser_version
+
+if TYPE_CHECKING:  # for annotations: `ogi parse` does not load the store
+    from collections.abc import Callable
+
+    from .store.progress import Progress, Timings
 
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -121,35 +127,78 @@ def cmd_run(args: argparse.Namespace) -> int:
     """
     from .store import lake, runlock, warehouse
     from .store.budget import Budget
+    from .store.progress import Progress, Timings
     from .store.summary import skipped_files_text, yearly_comparison_text
 
+    if args.workers is not None and args.workers < 1:
+        print("ogi: run: --workers must be at least 1", file=sys.stderr)
+        return 2
     root = Path(args.root) if args.root else PROJECT_ROOT
     raw_dirs = [Path(args.raw_dir) if args.raw_dir else root / "data/raw", root / "data/samples"]
     lake_dir, db = root / "data/lake", root / "data/warehouse.duckdb"
-
-    def progress(message: str) -> None:
-        print(f"ogi: {message}", flush=True)
+    timings = Timings()
+    # On a terminal a bar counts the files parsed; in a log, plain lines do.
+    progress = Progress(lambda message: print(f"ogi: {message}", flush=True), bar=sys.stderr.isatty())
 
     progress(f"reading {', '.join(str(d) for d in raw_dirs)}")
     try:
         with runlock.hold(root / "data", wait=args.wait, owner="ogi run"):
             lake.ingest(lake_dir, raw_dirs, parse=parse_report, progress=progress,
-                        budget=Budget(args.file_seconds, args.file_memory_mb), parser_version=parser_version())
-            warehouse.build_warehouse(lake_dir, db, progress=progress)
+                        budget=Budget(args.file_seconds, args.file_memory_mb), parser_version=parser_version(),
+                        workers=args.workers, timings=timings.seconds)
+            _timed_build(warehouse.build_warehouse, lake_dir, db, progress, timings)
     except runlock.AnotherRunError as err:
         print(f"ogi: {err}", file=sys.stderr)
         return 1
     except OSError as err:
         print(f"ogi: run failed: {err}; the published warehouse was left as it was", file=sys.stderr)
         return 1
-    for outcome in warehouse.run_checks(db, lake_dir):
+    with timings.stage("checks"):
+        outcomes = warehouse.run_checks(db, lake_dir)
+    for outcome in outcomes:
         if not outcome.passed:
             print(f"ogi: check {outcome.name}: {outcome.severity}: {outcome.description}", flush=True)
     print(skipped_files_text(db))
     print(f"\nWarehouse: {db}  (query it: ogi query \"SELECT * FROM report_indicators\")")
     print("\nYearly comparison (table yearly_comparison; a few indicators, all are in the table):")
     print(yearly_comparison_text(db))
+    print("\n" + timings.text())
     return 0
+
+
+def _timed_build(build: Callable[..., object], lake_dir: Path, db: Path, progress: Progress,
+                 timings: Timings) -> None:
+    """build_warehouse, timed as load, models and publish.
+
+    A build_warehouse that takes `timings` fills them itself; otherwise the stages are told apart
+    by the progress lines it prints after each of them (loaded, each model, published)."""
+    import inspect
+    import time
+
+    if "timings" in inspect.signature(build).parameters:
+        before = dict(timings.seconds)
+        start = time.perf_counter()
+        build(lake_dir, db, progress=progress, timings=timings.seconds)
+        if timings.seconds == before:
+            timings.add("warehouse", time.perf_counter() - start)
+        return
+    marks: list[tuple[float, str]] = []
+
+    def watch(message: str) -> None:
+        marks.append((time.perf_counter(), message))
+        progress(message)
+
+    start = time.perf_counter()
+    build(lake_dir, db, progress=watch)
+    end = time.perf_counter()
+    loaded = next((t for t, m in marks if m.startswith("warehouse: loaded")), None)
+    if loaded is None:  # nothing built (unchanged), or lines other than these
+        timings.add("warehouse", end - start)
+        return
+    models_done = max((t for t, m in marks if m.startswith("warehouse: model ")), default=loaded)
+    timings.add("warehouse load", loaded - start)
+    timings.add("models", models_done - loaded)
+    timings.add("publish", end - models_done)
 
 
 def cmd_query(args: argparse.Namespace) -> int:
@@ -196,6 +245,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="time one file may take to parse; past it the file is crashed and retried next run (default 120)")
     r.add_argument("--file-memory-mb", type=int, default=2048, metavar="MB",
                    help="memory one file may take to parse (default 2048)")
+    r.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="processes that parse files at the same time (default: one per core)")
     r.set_defaults(func=cmd_run)
     q = sub.add_parser("query", help="run one read-only SQL query against the warehouse")
     q.add_argument("sql")

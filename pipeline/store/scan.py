@@ -5,15 +5,25 @@ hold names that are not valid UTF-8 (zip files unpacked with GBK names), files n
 files that vanish while we look, named pipes, sockets, dangling links and links out of the
 folder. Each becomes a `RawFile`: a file to parse, or an entry with the reason it is not parsed
 (`status` set), which the lake records like any outcome so that `ingest_log` shows it.
+
+Hashing every file again each night costs minutes at 150,000 files. Given what an earlier scan
+recorded (`known`: path -> stat signature and sha256), a file whose signature is unchanged keeps
+its recorded sha256 without being read. The signature is size, mtime, ctime (in ns) and inode, as
+git's index uses: a scraper that rewrites a file in place and restores its mtime still changes
+its ctime. A file modified within the last seconds before the scan gets no signature (a write
+in the same clock tick would leave its mtime as it is), so it is hashed again next time.
 """
 from __future__ import annotations
 
 import hashlib
 import os
 import stat
-from collections.abc import Iterable, Iterator
+import sys
+import time
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from operator import attrgetter
 from pathlib import Path
 
 from ..parse import too_large
@@ -25,9 +35,15 @@ SKIPPED = "skipped"  # not a file to read (a pipe, a socket, a link to nothing o
 NOT_A_REPORT = "not_a_report"
 _KINDS = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
           stat.S_IFBLK: "a block device", stat.S_IFDIR: "a folder"}
+# A file modified this close to the scan may change again within the same mtime tick (file systems
+# stamp times at a clock tick, not per write): it is not trusted by its stat next time.
+RACY_NS = 2_000_000_000
+
+Signature = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+Known = Mapping[str, tuple[Signature, str]]  # path (as the OS gives it) -> (signature, sha256)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a scan holds one per file, 150,000 a year
 class RawFile:
     path: str  # as the OS gives it (may hold undecodable bytes as surrogates): for opening the file
     sha256: str  # of the bytes; for an entry that is not read, a key made from its name (see _key)
@@ -35,6 +51,8 @@ class RawFile:
     mtime: datetime
     status: str | None = None  # set when the entry is not parsed: crashed, skipped or not_a_report
     reason: str | None = None
+    # A regular file hashed (or known) with this stat signature; None: not to be trusted next scan.
+    signature: Signature | None = None
 
     @property
     def name(self) -> str:
@@ -42,9 +60,14 @@ class RawFile:
         return display_path(self.path)
 
 
+_UTF8_NAMES = sys.getfilesystemencoding().lower() in ("utf-8", "utf8")
+
+
 def display_path(path: str) -> str:
     """A path as printable, storable text, losslessly: bytes that are not UTF-8 and control
     characters are written as \\xNN escapes (a backslash itself as \\\\)."""
+    if _UTF8_NAMES and "\\" not in path and path.isprintable():
+        return path  # the common case, and the result would be the same: no escape to write
     text = os.fsencode(path).replace(b"\\", b"\\\\").decode("utf-8", errors="backslashreplace")
     return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
                    for ch in text)
@@ -71,29 +94,77 @@ def _now() -> datetime:
 def entries(folders: Iterable[Path]) -> Iterator[tuple[str, Path]]:
     """(path, root) for every entry under the folders, links not followed; a folder that cannot
     be listed comes out as an entry too, so the scan can say so."""
+    for folder, root, listed in _walk(folders):
+        for path, _name, _st in listed:
+            yield path, root
+
+
+# A folder's entries: (path, name, lstat or None when it could not be taken: look again)
+Listing = list[tuple[str, str, "os.stat_result | None"]]
+
+
+def _walk(folders: Iterable[Path]) -> Iterator[tuple[str, Path, Listing]]:
+    """What entries() lists, folder by folder, with each entry's lstat, from os.scandir (one
+    system call per file).
+
+    Order: a folder's entries by name, then its subfolders by name, depth first; the folders that
+    cannot be listed last, per root. Links (to folders too) are entries, never entered."""
     for folder in folders:
         root = Path(folder)
         if not root.is_dir():
             continue
-        failed: list[OSError] = []
-        for dirpath, dirnames, filenames in os.walk(root, onerror=failed.append):
-            # os.walk lists links to folders among the folders and never enters them: look at them as entries
-            links = [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
-            dirnames[:] = sorted(d for d in dirnames if d not in links and not d.startswith(_SKIP_PREFIXES))
-            for name in sorted(filenames + links):
-                if not name.startswith(_SKIP_PREFIXES):
-                    yield os.path.join(dirpath, name), root
-        for err in failed:
-            if err.filename:
-                yield os.fsdecode(err.filename), root
+        failed: list[str] = []
+        todo = [os.fspath(root)]
+        while todo:
+            top = todo.pop()
+            listed, subfolders = _list(top, failed)
+            if listed:
+                yield top, root, listed
+            todo.extend(reversed(subfolders))  # popped from the end: the first by name goes first
+        for path in failed:
+            yield os.path.dirname(path), root, [(path, os.path.basename(path), None)]
 
 
-def inspect(path: str, root: Path) -> RawFile:
-    """One entry: hashed if it is a file to read, else the reason it is not."""
+def _list(top: str, failed: list[str]) -> tuple[Listing, list[str]]:
     try:
-        st = os.lstat(path)
-    except OSError as err:
-        return RawFile(path, _key("unread", path), 0, _now(), CRASHED, _why("cannot be looked at", err))
+        with os.scandir(top) as listing:
+            found = sorted((e for e in listing if not e.name.startswith(_SKIP_PREFIXES)), key=_NAME)
+    except OSError:
+        failed.append(top)
+        return [], []
+    listed: Listing = []
+    subfolders = []
+    for e in found:
+        try:
+            if e.is_dir(follow_symlinks=False):
+                subfolders.append(e.path)
+                continue
+        except OSError:
+            pass
+        try:
+            st: os.stat_result | None = e.stat(follow_symlinks=False)
+        except OSError:
+            st = None  # inspect says why
+        listed.append((e.path, e.name, st))
+    return listed, subfolders
+
+
+_NAME = attrgetter("name")
+
+
+def inspect(path: str, root: Path, st: os.stat_result | None = None, known: Known | None = None,
+            started_ns: int | None = None) -> RawFile:
+    """One entry: hashed if it is a file to read, else the reason it is not.
+
+    `st` is the entry's lstat if the caller has it. A regular file whose stat signature matches
+    the one `known` records for its path takes the recorded sha256 without being read.
+    `started_ns` (time.time_ns() when the scan began) decides which files are too fresh to trust
+    by their stat on the next scan."""
+    if st is None:
+        try:
+            st = os.lstat(path)
+        except OSError as err:
+            return RawFile(path, _key("unread", path), 0, _now(), CRASHED, _why("cannot be looked at", err))
     mtime = datetime.fromtimestamp(st.st_mtime, tz=timezone.utc)
     if stat.S_ISLNK(st.st_mode):
         target = os.path.realpath(path)
@@ -113,6 +184,11 @@ def inspect(path: str, root: Path) -> RawFile:
     if (why := too_large(st.st_size)) is not None:
         # Decided from stat alone: a huge (or sparse) file is never read, not even to hash it.
         return RawFile(path, _key("large", path, st.st_size, st.st_mtime_ns), st.st_size, mtime, NOT_A_REPORT, why)
+    signature = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    if known is not None and (seen := known.get(path)) is not None and seen[0] == signature:
+        return RawFile(path, seen[1], st.st_size, mtime, signature=signature)
+    now_ns = time.time_ns() if started_ns is None else started_ns
+    trusted = st.st_mtime_ns < now_ns - RACY_NS  # a write since would have moved the mtime past it
     try:
         digest = sha256_of(path)
     except FileNotFoundError:
@@ -120,22 +196,30 @@ def inspect(path: str, root: Path) -> RawFile:
                        "the file disappeared during the scan; tried again next run")
     except OSError as err:
         return RawFile(path, _key("unread", path), st.st_size, mtime, CRASHED, _why("cannot be read", err))
-    return RawFile(path, digest, st.st_size, mtime)
+    return RawFile(path, digest, st.st_size, mtime, signature=signature if trusted else None)
 
 
 def _why(what: str, err: OSError) -> str:
     return f"{what} ({err.strerror or type(err).__name__}); tried again next run"
 
 
-def scan_raw(folders: Iterable[Path]) -> list[RawFile]:
+def scan_raw(folders: Iterable[Path], known: Known | None = None) -> list[RawFile]:
     """Every entry under the folders (recursively), each a file to parse or a reason it is not.
-    Missing folders are skipped; the same file reached through two folders is listed once."""
+    Missing folders are skipped; the same file reached through two folders is listed once. With
+    `known` (see inspect), files unchanged since they were recorded are not read."""
     out: list[RawFile] = []
     seen: set[str] = set()
-    for path, root in entries(folders):
-        real = os.path.realpath(path)
-        if real in seen:
-            continue
-        seen.add(real)
-        out.append(inspect(path, root))
+    started = time.time_ns()
+    islink = stat.S_ISLNK
+    for folder, root, listed in _walk(folders):
+        real_dir = os.path.realpath(folder)  # one lookup per folder, not per file
+        for path, name, st in listed:
+            if st is None or islink(st.st_mode):
+                real = os.path.realpath(path)
+            else:  # what os.path.realpath(path) gives for a file that is not a link
+                real = path if real_dir == folder else os.path.join(real_dir, name)
+            if real in seen:
+                continue
+            seen.add(real)
+            out.append(inspect(path, root, st, known, started))
     return out

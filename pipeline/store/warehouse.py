@@ -2,14 +2,21 @@
 
 Analysts open ``data/warehouse.duckdb``. The pipeline never writes that file in place:
 
-1. ``load_lake`` creates a fresh WORKING file next to it (``warehouse.work.duckdb``) and loads
-   every committed lake file into one table per tidy frame, plus ``source_files`` (the manifest).
+1. The WORKING file next to it (``warehouse.work.duckdb``) gets one table per tidy frame of the
+   lake, plus ``source_files`` (the manifest), ``file_paths`` and the gazetteer. ``load_lake``
+   makes it afresh; ``build_warehouse`` keeps it from one build to the next and loads only the
+   reports whose batch changed since (``_update_from_lake``), falling back to a fresh load.
 2. ``run_model`` (the runner in ``models.py``) runs each ``sql/*.sql`` file (one plain SELECT
    each) as ``CREATE OR REPLACE TABLE <file stem> AS ...``, in dependency order. A model's
    dependencies are read from its SQL (``json_serialize_sql``), never declared twice.
-3. ``publish`` copies the working database into a new file written in the DuckDB 1.0 storage
-   format (``ATTACH ... (STORAGE_VERSION 'v1.0.0')`` + ``COPY FROM DATABASE``) and renames it
-   over ``warehouse.duckdb`` (``atomic.write_atomic``: fsync, ``os.replace``, fsync the folder).
+3. ``publish`` stamps ``build_info`` and copies the working file to a temp file, renamed over
+   ``warehouse.duckdb`` (``atomic.write_atomic``: fsync, ``os.replace``, fsync the folder). The
+   working file is created in the DuckDB 1.0 storage format, so the copy is a plain file copy.
+
+``build_warehouse`` skips all three when the published file was built from the same inputs
+(``build_inputs``: the lake manifest, the file log, the models, parser, gazetteer and code; their
+hash is ``build_info.fingerprint``). DuckDB works under a memory limit and spills to
+``warehouse.work.duckdb.tmp/``. Before loading, crowded lake partitions are compacted (compact.py).
 
 A reader holding the published file open keeps reading the old, complete copy (on POSIX the
 rename does not touch an open file); the next connection sees the new one. Nobody but the
@@ -20,24 +27,29 @@ This module has no Dagster import: assets/ calls these functions, and so can a s
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
+import shutil
+import struct
 import subprocess
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
 from . import atomic, lake
+from . import compact as lake_files
 from . import models as runner
 from ..faults import checkpoint
 from ..parse import parser_version
 from ..parse.schema import FRAMES, TABLE_NAMES
 from ..parse.template import load_template
-from .ddl import comment, ident
+from .ddl import comment, ident, literal
 # The runner lives in models.py; these names stay importable from here for assets/ and the tests.
 from .models import SQL_DIR, Model, model_order, parse_header, run_model, sql_dependencies  # noqa: F401
 
@@ -46,7 +58,16 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 # 'v1.5.0' (header version 68) needs DuckDB >= 1.5, while 'v1.0.0' (version 64) opens in every
 # DuckDB from 1.0 on, which is what DBeaver's bundled driver, R packages and older CLIs ship.
 # Checked: a v1.0.0 file written by DuckDB 2.0 opens in DuckDB 1.5.6; the 2.0 default does not.
+# Also checked with DuckDB 1.0.0 on a published byte copy of a working file created in v1.0.0 and
+# updated incrementally since (DuckDB keeps an existing file's format when it writes to it).
 STORAGE_VERSION = "v1.0.0"
+_STORAGE_NUMBERS = {"v1.0.0": 64}  # the number DuckDB writes in the file header for that format
+# DuckDB's memory during a build; past it, joins and sorts spill to warehouse.work.duckdb.tmp/.
+MEMORY_LIMIT = "1GB"
+# An incremental build replaces the changed reports' rows; past this share of all reports,
+# loading everything afresh is as quick and leaves no deleted rows behind.
+MAX_INCREMENTAL_SHARE = 0.25
+FULL, INCREMENTAL, UNCHANGED = "full", "incremental", "unchanged"
 SOURCE_FILES = "source_files"
 BUILD_INFO = "build_info"
 GAZETTEER = "gazetteer"
@@ -198,6 +219,11 @@ TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
                           "parsed again while their raw file is there",
         "git_commit": "the pipeline's git commit, when it runs from a checkout",
         "gazetteer_as_of": "the date of the administrative-division table regions are placed with",
+        "fingerprint": "hash of built_from: a build that finds the same inputs publishes nothing (NULL: published "
+                       "by a step that did not record them, the next build is a full one)",
+        "built_from": "what the file was built from, as JSON: sha256 of the lake manifest, of the file log "
+                      "(last_seen aside), of the SQL models, of the gazetteer and of the warehouse code; "
+                      "parser and storage versions",
     }),
 }
 
@@ -207,6 +233,13 @@ class BuildResult:
     warehouse_path: Path
     rows: dict[str, int] = field(default_factory=dict)
     models: list[str] = field(default_factory=list)
+    # "full": the working file loaded from scratch; "incremental": the kept working file brought up
+    # to the lake (only changed reports replaced); "unchanged": nothing built, the published file
+    # was built from the same inputs (then built_at says when)
+    mode: str = FULL
+    reports_loaded: int = 0  # reports whose rows were (re)loaded from the lake
+    built_at: datetime | None = None
+    compacted: list[str] = field(default_factory=list)  # lake partitions compacted first
 
 
 @dataclass(frozen=True)
@@ -245,27 +278,185 @@ def load_models(sql_dir: Path = SQL_DIR) -> dict[str, Model]:
     return runner.load_models(sql_dir, LOADED_TABLES)
 
 
+def _storage_number(path: Path) -> int | None:
+    """The storage version number in a DuckDB file's main header (64 = v1.0.0), None if unreadable."""
+    try:
+        with open(path, "rb") as f:
+            header = f.read(20)
+    except OSError:
+        return None
+    return struct.unpack("<Q", header[12:20])[0] if len(header) == 20 and header[8:12] == b"DUCK" else None
+
+
+# --- what a build is made from --------------------------------------------------------------
+
+def _sha256_file(path: Path) -> str | None:
+    if not path.is_file():
+        return None
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _sha256_texts(paths: Iterable[Path]) -> str:
+    h = hashlib.sha256()
+    for p in paths:
+        h.update(p.name.encode() + b"\0" + (p.read_bytes() if p.is_file() else b"") + b"\0")
+    return h.hexdigest()
+
+
+def _paths_digest(path: Path) -> str | None:
+    """The path log as the warehouse shows it, minus the time of the latest run: a run that finds
+    the same files only moves last_seen, which is not a reason to rebuild. A file gone from the
+    folders (its last_seen no longer the latest) or a new name is. An order-free sum of row
+    hashes: milliseconds for 150,000 rows, where sorting and hashing the text takes seconds."""
+    if not path.is_file():
+        return None
+    con = duckdb.connect()
+    try:
+        return con.execute("""
+            SELECT count(*) || ':' || coalesce(sum(hash(path, sha256, file_size, first_seen,
+                                                        last_seen = (SELECT max(last_seen) FROM read_parquet($1)))
+                                                   ::HUGEINT), 0)
+            FROM read_parquet($1)""", [str(path)]).fetchone()[0]
+    finally:
+        con.close()
+
+
+# Code that decides what the loaded tables hold: a change to it makes the next build a full one.
+_CODE_FILES = tuple(Path(__file__).resolve().parent / n for n in ("warehouse.py", "models.py", "ddl.py", "compact.py")) + (
+    REPO_ROOT / "pipeline" / "parse" / "schema.py",)
+# Parts of the inputs that the lake tables of a kept working file depend on; the rest (lake
+# content, file log, models, parser) an incremental build brings up to date.
+_BASE_INPUTS = ("code", "gazetteer", "storage_version")
+
+
+def build_inputs(lake_dir: Path, sql_dir: Path = SQL_DIR) -> dict[str, str | None]:
+    """What a warehouse built now would be made from, each part as a hash or version.
+
+    The manifest is the lake's commit record: the same manifest means the same committed rows,
+    whatever compaction did to the files holding them.
+    """
+    lake_dir = Path(lake_dir)
+    return {
+        "manifest": _sha256_file(lake_dir / lake.MANIFEST_NAME),
+        "file_paths": _paths_digest(lake_dir / lake.PATHS_NAME),
+        "models": _sha256_texts(sorted(Path(sql_dir).glob("*.sql"))),
+        "parser_version": parser_version(),
+        "gazetteer": _sha256_texts([GAZETTEER_CSV, GAZETTEER_CSV.parent / "README.md"]),
+        "code": _sha256_texts(_CODE_FILES),
+        "storage_version": STORAGE_VERSION,
+    }
+
+
+def fingerprint(inputs: dict[str, str | None]) -> str:
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+
+
+def _read_build_info(con: duckdb.DuckDBPyConnection) -> tuple[str | None, dict, datetime | None]:
+    """(fingerprint, inputs, built_at) stamped in a warehouse; Nones when it has none."""
+    try:
+        row = con.execute(f"SELECT fingerprint, built_from, built_at FROM {BUILD_INFO}").fetchone()
+    except duckdb.Error:  # a file from before fingerprints, or without build_info: build
+        return None, {}, None
+    if row is None:
+        return None, {}, None
+    return row[0], json.loads(row[1]) if row[1] else {}, row[2]
+
+
+def published_fingerprint(warehouse_path: Path) -> tuple[str | None, datetime | None]:
+    """The fingerprint and build time of the published warehouse (None, None when there is none)."""
+    if not Path(warehouse_path).is_file():
+        return None, None
+    try:
+        con = duckdb.connect(str(warehouse_path), read_only=True)
+    except duckdb.Error:  # not a database (a half-written file is never published): build
+        return None, None
+    try:
+        fp, _, built_at = _read_build_info(con)
+    finally:
+        con.close()
+    return fp, built_at
+
+
 # --- building -------------------------------------------------------------------------------
 
-def _create_from_lake(con: duckdb.DuckDBPyConnection, name: str, lake_dir: Path) -> None:
+def _open_work(work_path: Path, memory_limit: str, fresh: bool) -> duckdb.DuckDBPyConnection:
+    """The working database with a memory limit, spilling to a folder beside it.
+
+    A fresh file is created in the published storage format, so that publishing is a plain file
+    copy. The settings are made with SET, not connect(config=...): ``models.run_model`` connects
+    to the same path while this connection is open and so shares this database instance, limits
+    included (DuckDB refuses a second connection with a different config).
+    """
+    work_path = Path(work_path)
+    work_path.parent.mkdir(parents=True, exist_ok=True)
+    if fresh:
+        _remove_db(work_path)
+        duckdb.connect(str(work_path), config={"storage_compatibility_version": STORAGE_VERSION}).close()
+    con = duckdb.connect(str(work_path))
+    try:
+        con.execute(f"SET memory_limit = {literal(memory_limit)}")
+        con.execute(f"SET temp_directory = {literal(str(work_path.with_name(work_path.name + '.tmp')))}")
+    except duckdb.Error:
+        con.close()
+        raise
+    return con
+
+
+def _open_kept(work_path: Path, memory_limit: str) -> duckdb.DuckDBPyConnection | None:
+    """The working file the last build left, if it is in the published format and opens."""
+    if _storage_number(work_path) != _STORAGE_NUMBERS[STORAGE_VERSION]:
+        return None
+    try:
+        return _open_work(work_path, memory_limit, fresh=False)
+    except duckdb.Error:  # damaged: it is made again from the lake
+        return None
+
+
+def _contract(name: str) -> dict[str, str]:
+    """A loaded table's columns: the frame's contract, with the year of the lake partition."""
     contract = dict(FRAMES[name])
     contract.setdefault(lake.PARTITION_KEY, "Int64")
-    files = [str(p) for p in lake.committed_files(lake_dir, name)]
-    if not files:
-        cols = ", ".join(f"{ident(c)} {_DUCK_TYPES[t]}" for c, t in contract.items())
-        con.execute(f"CREATE TABLE {ident(name)} ({cols})")
-        return
+    return contract
+
+
+def _lake_select(name: str, files: list[lake_files.LakeFile]) -> tuple[str, list]:
+    """SELECT of a table's rows from lake files, typed by the contract, with the row's batch."""
+    contract = _contract(name)
     # Explicit casts keep the contract's types even for all-NULL columns, and union_by_name
-    # lets files written before a column was added to the contract still load (as NULL). A
-    # report a newer parser read again has rows in two batches: only the batch the manifest
-    # names for it now is loaded.
-    select = ", ".join(f"CAST(t.{ident(c)} AS {_DUCK_TYPES[t]}) AS {ident(c)}" for c, t in contract.items())
-    con.execute(
-        f"CREATE TABLE {ident(name)} AS SELECT {select} FROM read_parquet(?, hive_partitioning = true, "
-        f"hive_types = {{'{lake.PARTITION_KEY}': BIGINT}}, union_by_name = true, filename = true) AS t "
-        "SEMI JOIN read_parquet(?) AS m ON m.report_id = t.report_id "
-        "AND m.batch_id = regexp_extract(t.filename, 'part-([^/]+)[.]parquet$', 1)",
-        [files, str(Path(lake_dir) / lake.MANIFEST_NAME)])
+    # lets files written before a column was added to the contract still load (as NULL).
+    cols = ", ".join(f"CAST(t.{ident(c)} AS {_DUCK_TYPES[t]}) AS {ident(c)}" for c, t in contract.items())
+    # A compacted file carries each row's batch; a part file's batch is in its name.
+    batch = ("t.batch_id" if files[0].compacted else
+             "regexp_extract(t.filename, 'part-([^/]+)[.]parquet$', 1)")
+    sql = (f"SELECT {cols}, {batch} AS _batch FROM read_parquet(?, hive_partitioning = true, "
+           f"hive_types = {{'{lake.PARTITION_KEY}': BIGINT}}, union_by_name = true, filename = true) AS t")
+    return sql, [[str(f.path) for f in files]]
+
+
+def _insert_from_lake(con: duckdb.DuckDBPyConnection, name: str, files: list[lake_files.LakeFile],
+                      current: str) -> None:
+    """Insert the rows of ``files`` whose (report, batch) is in the ``current`` table or query.
+
+    A report a newer parser read again has rows in two batches: only the batch the manifest
+    names for it now is loaded. Compacted files and part files go in separate statements (only
+    the former have a batch column), compacted first: the oldest rows first, as before.
+    """
+    for group in ([f for f in files if f.compacted], [f for f in files if not f.compacted]):
+        if not group:
+            continue
+        select, params = _lake_select(name, group)
+        cols = ", ".join(ident(c) for c in _contract(name))
+        con.execute(f"INSERT INTO {ident(name)} SELECT {cols} FROM ({select}) AS s "
+                    f"SEMI JOIN ({current}) AS m ON m.report_id = s.report_id AND m.batch_id = s._batch", params)
+
+
+def _create_empty(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    cols = ", ".join(f"{ident(c)} {_DUCK_TYPES[t]}" for c, t in _contract(name).items())
+    con.execute(f"CREATE TABLE {ident(name)} ({cols})")
 
 
 def _create_from_parquet(con: duckdb.DuckDBPyConnection, table: str, path: Path, schema: object) -> None:
@@ -277,28 +468,141 @@ def _create_from_parquet(con: duckdb.DuckDBPyConnection, table: str, path: Path,
         con.execute(f"CREATE TABLE {ident(table)} ({cols})")
 
 
-def load_lake(lake_dir: Path, work_path: Path) -> dict[str, int]:
-    """Recreate the working database from the lake; returns rows per loaded table."""
-    work_path = Path(work_path)
-    work_path.parent.mkdir(parents=True, exist_ok=True)
-    _remove_db(work_path)
-    rows: dict[str, int] = {}
-    con = duckdb.connect(str(work_path))
+def _full_load(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> int:
+    """Every table from the lake into an empty working database, in one transaction; returns
+    the number of reports."""
+    lake_dir = Path(lake_dir)
+    con.execute("BEGIN")
+    # The manifest is read once: source_files is what the lake tables' rows are chosen by.
+    _create_from_parquet(con, SOURCE_FILES, lake_dir / lake.MANIFEST_NAME, lake.MANIFEST_SCHEMA)
+    batches = lake.committed_batches(lake_dir)
+    for name in TABLE_NAMES:
+        _create_empty(con, name)
+        _insert_from_lake(con, name, lake_files.live_files(lake_dir, name, batches),
+                          f"SELECT report_id, batch_id FROM {SOURCE_FILES}")
+    _create_from_parquet(con, FILE_PATHS, lake_dir / lake.PATHS_NAME, lake.PATHS_SCHEMA)
+    # Codes are text: a leading zero must survive and 6- and 9-digit codes must not be numbers.
+    con.execute(f"CREATE TABLE {GAZETTEER} AS SELECT * FROM read_csv(?, header = true, all_varchar = true)",
+                [str(GAZETTEER_CSV)])
+    for name in LOADED_TABLES:
+        desc, cols = TABLE_DOCS[name]
+        comment(con, name, desc, cols)
+    con.execute("COMMIT")
+    return con.execute("SELECT count(*) FROM reports").fetchone()[0]
+
+
+def _columns(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[tuple[str, str]]:
+    """Names and types of a query's columns."""
+    return [(d[0], str(d[1])) for d in con.execute(f"SELECT * FROM ({sql}) LIMIT 0", params or []).description]
+
+
+def _update_from_lake(con: duckdb.DuckDBPyConnection, lake_dir: Path, max_share: float) -> int | None:
+    """Bring the lake tables of a kept working file up to the lake, in one transaction.
+
+    The working file's source_files is the manifest its lake tables were loaded by, so the
+    reports to (re)load are those whose (report_id, batch_id) differ between it and the manifest
+    now: new files, and files read again by a newer parser. Their rows are deleted and loaded
+    from the batches that hold them now; nothing else is touched. Returns the number of reports
+    reloaded, or None when a full load is the better or the only safe way (the manifest's
+    columns changed, or more than ``max_share`` of the reports changed).
+    """
+    lake_dir = Path(lake_dir)
+    manifest = lake_dir / lake.MANIFEST_NAME
+    if not manifest.exists():
+        return None
+    paths = lake_dir / lake.PATHS_NAME
+    con.execute("BEGIN")
     try:
+        con.execute("CREATE OR REPLACE TEMP TABLE _manifest AS SELECT * FROM read_parquet(?)", [str(manifest)])
+        if (_columns(con, "FROM _manifest") != _columns(con, f"FROM {SOURCE_FILES}")
+                or (paths.exists() and _columns(con, "FROM read_parquet(?)", [str(paths)])
+                    != _columns(con, f"FROM {FILE_PATHS}"))):
+            con.execute("ROLLBACK")
+            return None
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE _changed AS
+            SELECT DISTINCT report_id FROM (
+                (SELECT report_id, batch_id FROM _manifest EXCEPT SELECT report_id, batch_id FROM {SOURCE_FILES})
+                UNION ALL
+                (SELECT report_id, batch_id FROM {SOURCE_FILES} EXCEPT SELECT report_id, batch_id FROM _manifest))
+            WHERE report_id IS NOT NULL""")
+        n_changed = con.execute("SELECT count(*) FROM _changed").fetchone()[0]
+        n_all = con.execute("SELECT count(DISTINCT report_id) FROM _manifest").fetchone()[0]
+        if n_changed > max_share * n_all:
+            con.execute("ROLLBACK")
+            return None
+        current = ("SELECT report_id, batch_id FROM _manifest WHERE report_id IN (SELECT report_id FROM _changed)")
+        wanted = {r[0] for r in con.execute(f"SELECT DISTINCT batch_id FROM ({current})").fetchall()}
+        # reports already loaded (read again by a newer parser): their old rows go first
+        replaced = con.execute(f"SELECT count(*) FROM _changed WHERE report_id IN "
+                               f"(SELECT report_id FROM {SOURCE_FILES})").fetchone()[0]
+        batches = lake.committed_batches(lake_dir)
         for name in TABLE_NAMES:
-            _create_from_lake(con, name, Path(lake_dir))
-        _create_from_parquet(con, SOURCE_FILES, Path(lake_dir) / lake.MANIFEST_NAME, lake.MANIFEST_SCHEMA)
-        _create_from_parquet(con, FILE_PATHS, Path(lake_dir) / lake.PATHS_NAME, lake.PATHS_SCHEMA)
-        # Codes are text: a leading zero must survive and 6- and 9-digit codes must not be numbers.
-        con.execute(f"CREATE TABLE {GAZETTEER} AS SELECT * FROM read_csv(?, header = true, all_varchar = true)",
-                    [str(GAZETTEER_CSV)])
-        for name in LOADED_TABLES:
-            desc, cols = TABLE_DOCS[name]
-            comment(con, name, desc, cols)
-            rows[name] = con.execute(f"SELECT count(*) FROM {ident(name)}").fetchone()[0]
+            if replaced:
+                con.execute(f"DELETE FROM {ident(name)} WHERE report_id IN (SELECT report_id FROM _changed)")
+            files = [f for f in lake_files.live_files(lake_dir, name, batches) if f.batch_ids() & wanted]
+            if files:
+                _insert_from_lake(con, name, files, current)
+        # The bookkeeping tables are small: replaced whole (DELETE + INSERT keeps their comments).
+        con.execute(f"DELETE FROM {SOURCE_FILES}")
+        con.execute(f"INSERT INTO {SOURCE_FILES} SELECT * FROM _manifest")
+        con.execute(f"DELETE FROM {FILE_PATHS}")
+        if paths.exists():
+            con.execute(f"INSERT INTO {FILE_PATHS} SELECT * FROM read_parquet(?)", [str(paths)])
+        con.execute("DROP TABLE _manifest")
+        con.execute("DROP TABLE _changed")
+        checkpoint("warehouse: changed reports loaded, not yet committed")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return n_changed
+
+
+def _incremental_base(con: duckdb.DuckDBPyConnection, inputs: dict[str, str | None]) -> bool:
+    """The kept working file can be brought up to date: every loaded table is there, and its last
+    build used the same loading code, gazetteer and storage format as this one."""
+    present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = "
+                                         "current_database() AND schema_name = 'main'").fetchall()}
+    if not set(LOADED_TABLES) <= present or BUILD_INFO not in present:
+        return False
+    _, built_from, _ = _read_build_info(con)
+    return all(built_from.get(k) == inputs.get(k) for k in _BASE_INPUTS)
+
+
+def _drop_models(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop every table of a kept working file but the loaded ones and build_info, before the
+    models run again.
+
+    The models are all rebuilt anyway, and a table no model makes any more (one since removed)
+    must not be published. Dropped and checkpointed first, their blocks are free for the new
+    tables: CREATE OR REPLACE would write the new table beside the old one and leave the file
+    (and so every published copy of it) holding a second generation of free blocks.
+    """
+    keep = {*LOADED_TABLES, BUILD_INFO}  # build_info: what the next build checks the file against
+    for (name,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+                               "AND schema_name = 'main'").fetchall():
+        if name not in keep:
+            con.execute(f"DROP TABLE {ident(name)}")
+    for (name,) in con.execute("SELECT view_name FROM duckdb_views() WHERE database_name = current_database() "
+                               "AND schema_name = 'main' AND NOT internal").fetchall():
+        con.execute(f"DROP VIEW {ident(name)}")
+    con.execute("CHECKPOINT")
+
+
+def _loaded_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    return {name: con.execute(f"SELECT count(*) FROM {ident(name)}").fetchone()[0] for name in LOADED_TABLES}
+
+
+def load_lake(lake_dir: Path, work_path: Path, memory_limit: str = MEMORY_LIMIT) -> dict[str, int]:
+    """Recreate the working database from the lake; returns rows per loaded table."""
+    con = _open_work(work_path, memory_limit, fresh=True)
+    try:
+        with lake.exclusive_lock(Path(lake_dir) / lake.LOCK_NAME):  # no commit or compaction meanwhile
+            _full_load(con, Path(lake_dir))
+        return _loaded_rows(con)
     finally:
         con.close()
-    return rows
 
 
 def _arrow_to_duck(t: object) -> str:
@@ -308,8 +612,11 @@ def _arrow_to_duck(t: object) -> str:
     return {"string": "VARCHAR", "int64": "BIGINT", "double": "DOUBLE"}[s]
 
 
-def publish(work_path: Path, warehouse_path: Path, models: Iterable[str] = ()) -> Path:
-    """Copy the working database to ``warehouse_path`` in one atomic rename."""
+def publish(work_path: Path, warehouse_path: Path, models: Iterable[str] = (),
+            inputs: dict[str, str | None] | None = None) -> Path:
+    """Stamp build_info into the working database and copy it to ``warehouse_path`` in one atomic
+    rename. ``inputs`` (``build_inputs``) is stamped too, so that the next build knows whether
+    anything changed; without it the next build_warehouse rebuilds in full."""
     work_path, warehouse_path = Path(work_path), Path(warehouse_path)
     # Not atomic.temp_beside: this name matches the .gitignore pattern data/*.duckdb.tmp*, and
     # the pid tells which process left a copy behind when it was killed.
@@ -319,8 +626,9 @@ def publish(work_path: Path, warehouse_path: Path, models: Iterable[str] = ()) -
         return WarehouseWriteError(f"cannot publish {warehouse_path}: {err.strerror or err}; "
                                    "the previous file was left as it was")
 
+    _stamp_build_info(work_path, list(models), inputs)
     remove_stale_copies(warehouse_path)
-    atomic.write_atomic(warehouse_path, lambda path: _write_copy(work_path, path, warehouse_path, models),
+    atomic.write_atomic(warehouse_path, lambda path: _write_copy(work_path, path, warehouse_path),
                         tmp=tmp, remove=_remove_db, failed=failed,
                         written="warehouse: new copy written, not yet published", placed="warehouse: published")
     return warehouse_path
@@ -366,8 +674,8 @@ def _gazetteer_as_of() -> str | None:
     return m.group(1) if m else None
 
 
-def _write_copy(work_path: Path, tmp: Path, warehouse_path: Path, models: Iterable[str]) -> None:
-    """Stamp build_info into the working database and copy it, in the published format, to ``tmp``."""
+def _stamp_build_info(work_path: Path, models: list[str], inputs: dict[str, str | None] | None) -> None:
+    """Write build_info into the working database and checkpoint it, so the file is complete on disk."""
     con = duckdb.connect(str(work_path))
     try:
         n_current = 0
@@ -378,9 +686,36 @@ def _write_copy(work_path: Path, tmp: Path, warehouse_path: Path, models: Iterab
             f"CREATE OR REPLACE TABLE {BUILD_INFO} AS SELECT now() AS built_at, ? AS storage_version, "
             f"(SELECT count(*) FROM {SOURCE_FILES}) AS n_source_files, (SELECT count(*) FROM reports) AS n_reports, "
             "?::BIGINT AS n_current_reports, ?::VARCHAR[] AS models, ? AS parser_version, ? AS git_commit, "
-            "?::DATE AS gazetteer_as_of",
-            [STORAGE_VERSION, n_current, list(models), parser_version(), _git_commit(), _gazetteer_as_of()])
+            "?::DATE AS gazetteer_as_of, ?::VARCHAR AS fingerprint, ?::VARCHAR AS built_from",
+            [STORAGE_VERSION, n_current, models, parser_version(), _git_commit(), _gazetteer_as_of(),
+             fingerprint(inputs) if inputs else None, json.dumps(inputs, sort_keys=True) if inputs else None])
         comment(con, BUILD_INFO, *TABLE_DOCS[BUILD_INFO])
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+
+
+def _write_copy(work_path: Path, tmp: Path, warehouse_path: Path) -> None:
+    """The working database, checkpointed, copied to ``tmp`` in the published format.
+
+    A working file made by ``load_lake`` is already in that format: a byte copy is the copy
+    (seconds, where COPY FROM DATABASE re-encodes every table). A working file in another format
+    (left by an older version of this module) is copied table by table.
+    """
+    def cannot(err: BaseException) -> WarehouseWriteError:
+        # A full disk shows up here: name the file; the published warehouse is untouched.
+        return WarehouseWriteError(f"cannot write {tmp}: {str(err).splitlines()[0] if str(err) else err}; "
+                                   f"{warehouse_path} was left as it was")
+
+    wal = work_path.with_name(work_path.name + ".wal")
+    if _storage_number(work_path) == _STORAGE_NUMBERS[STORAGE_VERSION] and not wal.exists():
+        try:
+            shutil.copyfile(work_path, tmp)
+        except OSError as err:
+            raise cannot(err) from err
+        return
+    con = duckdb.connect(str(work_path))
+    try:
         source = con.execute("SELECT current_database()").fetchone()[0]
         try:
             con.execute(f"ATTACH ? AS publish_target (STORAGE_VERSION '{STORAGE_VERSION}')", [str(tmp)])
@@ -389,9 +724,7 @@ def _write_copy(work_path: Path, tmp: Path, warehouse_path: Path, models: Iterab
             finally:
                 con.execute("DETACH publish_target")
         except (duckdb.IOException, OSError) as err:
-            # A full disk shows up here: name the file; the published warehouse is untouched.
-            raise WarehouseWriteError(f"cannot write {tmp}: {str(err).splitlines()[0]}; "
-                                      f"{warehouse_path} was left as it was") from err
+            raise cannot(err) from err
     finally:
         con.close()
 
@@ -401,24 +734,70 @@ class WarehouseWriteError(OSError):
 
 
 def build_warehouse(lake_dir: Path, warehouse_path: Path, sql_dir: Path = SQL_DIR,
-                    progress: ProgressFn | None = None) -> BuildResult:
-    """Load the lake, run every model in dependency order, publish. The whole job without Dagster."""
-    warehouse_path = Path(warehouse_path)
+                    progress: ProgressFn | None = None, *, force: bool = False,
+                    memory_limit: str = MEMORY_LIMIT, compact_threshold: int = lake_files.THRESHOLD,
+                    max_incremental_share: float = MAX_INCREMENTAL_SHARE) -> BuildResult:
+    """Load the lake, run every model in dependency order, publish. The whole job without Dagster.
+
+    Nothing is done when the published file was built from the same inputs (``build_inputs``:
+    lake manifest, file log, models, parser, gazetteer, code) unless ``force``. Otherwise the
+    lake's crowded year partitions are compacted, then the working file kept from the last build
+    is brought up to date (only new or re-read reports loaded) or, when that is not possible or
+    not worth it, or with ``force``, loaded afresh; every model is run again and the result
+    published. DuckDB works within ``memory_limit`` and spills to a folder beside the working file.
+    """
+    lake_dir, warehouse_path = Path(lake_dir), Path(warehouse_path)
     work = working_path(warehouse_path)
     result = BuildResult(warehouse_path)
-    with lake.exclusive_lock(_lock_path(warehouse_path)):
-        result.rows.update(load_lake(lake_dir, work))
-        checkpoint("warehouse: lake loaded into the working file")
-        if progress:
-            progress(f"warehouse: loaded {result.rows.get('reports', 0)} reports from the lake")
-        models = load_models(sql_dir)
-        for name in model_order(models):
-            result.rows[name] = run_model(work, models[name])
-            checkpoint(f"warehouse: model {name} built")
-            result.models.append(name)
-            if progress:
-                progress(f"warehouse: model {name}: {result.rows[name]} rows")
-        publish(work, warehouse_path, result.models)
+    con = None
+    with writer_lock(warehouse_path):
+        try:
+            # The lake lock while the lake is read: no commit changes it meanwhile, so what is
+            # loaded is exactly what the stamped inputs describe.
+            with lake.exclusive_lock(lake_dir / lake.LOCK_NAME):
+                inputs = build_inputs(lake_dir, sql_dir)
+                if not force:
+                    published, built_at = published_fingerprint(warehouse_path)
+                    if published is not None and published == fingerprint(inputs):
+                        result.mode, result.built_at = UNCHANGED, built_at
+                        if progress:
+                            when = f"{built_at:%Y-%m-%d %H:%M:%S %Z}" if built_at else "the last build"
+                            progress(f"warehouse: nothing changed since {when}")
+                        return result
+                models = load_models(sql_dir)  # a model reading an unknown table fails here, before any work
+                # compaction changes files, not rows: the inputs above stay true
+                result.compacted = lake_files.compact_locked(lake_dir, compact_threshold, progress).partitions
+                con = None if force else _open_kept(work, memory_limit)
+                changed = None
+                if con is not None and _incremental_base(con, inputs):
+                    changed = _update_from_lake(con, lake_dir, max_incremental_share)
+                if changed is None:
+                    if con is not None:
+                        con.close()
+                    con = _open_work(work, memory_limit, fresh=True)
+                    result.reports_loaded = _full_load(con, lake_dir)
+                else:
+                    result.mode, result.reports_loaded = INCREMENTAL, changed
+            result.rows.update(_loaded_rows(con))
+            checkpoint("warehouse: lake loaded into the working file")
+            if progress and result.mode == INCREMENTAL:
+                progress(f"warehouse: loaded {result.reports_loaded} new or re-read reports from the lake into "
+                         f"the kept working file ({result.rows.get('reports', 0)} reports in all)")
+            elif progress:
+                progress(f"warehouse: loaded {result.rows.get('reports', 0)} reports from the lake")
+            _drop_models(con)
+            # run_model connects to the working file by path; while `con` is open it shares this
+            # database instance, memory limit and spill folder included
+            for name in model_order(models):
+                result.rows[name] = run_model(work, models[name])
+                checkpoint(f"warehouse: model {name} built")
+                result.models.append(name)
+                if progress:
+                    progress(f"warehouse: model {name}: {result.rows[name]} rows")
+        finally:
+            if con is not None:
+                con.close()
+        publish(work, warehouse_path, result.models, inputs)
     if progress:
         progress(f"warehouse: published {warehouse_path}")
     return result
