@@ -44,7 +44,7 @@ def _column_schema(columns: dict[str, str]) -> TableSchema:
 @asset(group_name=INGEST, description="The report files in the raw folders (default data/raw/ and "
        "data/samples/), hashed; the inventory is written to the lake for the parse step.")
 def raw_report_files(context: AssetExecutionContext, ogi: OgiSettings) -> MaterializeResult:
-    files = lake.scan_raw(ogi.raw_dirs())
+    files = lake.scan_folders(ogi.lake, ogi.raw_dirs())  # unchanged files (same stat) are not hashed again
     lake.write_inventory(ogi.lake, files)
     known = lake.known_hashes(ogi.lake)
     new = [f for f in files if f.sha256 not in known]
