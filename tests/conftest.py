@@ -67,3 +67,17 @@ def one(db: Path, sql: str, params: list | None = None) -> object:
     got = rows(db, sql, params)
     assert len(got) == 1, got
     return got[0][0] if len(got[0]) == 1 else got[0]
+
+
+def materialized_project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object, object]:
+    """A project root with the samples and an empty data/raw/, materialised once by the whole-graph
+    job: (root, settings, result). Shared by the Dagster test modules."""
+    import shutil
+
+    from assets.run import materialize_all, settings_for
+
+    root = tmp_path_factory.mktemp("project")
+    shutil.copytree(Path(__file__).resolve().parents[1] / "data" / "samples", root / "data" / "samples")
+    (root / "data" / "raw").mkdir()
+    settings = settings_for(root)
+    return root, settings, materialize_all(settings, raise_on_error=True)

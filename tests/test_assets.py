@@ -26,7 +26,7 @@ from assets.definitions import JOB_NAME, POOL, build_defs
 from assets.run import materialize_all, run_main, settings_for
 from pipeline.parse import parse_report
 from pipeline.store import lake, warehouse
-from conftest import one
+from conftest import materialized_project, one
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "data" / "samples"
@@ -41,12 +41,7 @@ def metadata(result, asset: str, key: str) -> object:  # noqa: ANN001 - Dagster'
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     """A project root with the samples and an empty data/raw/, materialised once."""
-    root = tmp_path_factory.mktemp("project")
-    shutil.copytree(SAMPLES, root / "data" / "samples")
-    (root / "data" / "raw").mkdir()
-    settings = settings_for(root)
-    result = materialize_all(settings, raise_on_error=True)
-    return root, settings, result
+    return materialized_project(tmp_path_factory)
 
 
 def test_first_run_parses_every_sample_and_publishes(project) -> None:  # noqa: ANN001

@@ -5,7 +5,6 @@ report on 2022, 001 on 2023, 003 on 2020.
 """
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -14,12 +13,11 @@ import pytest
 from dagster import AssetKey, DagsterInstance, Definitions, in_process_executor
 
 from assets.definitions import JOB_NAME, YEAR_JOB, build_defs
-from assets.run import materialize_all, settings_for
+from assets.run import settings_for
 from assets.years import FIRST_YEAR
 from pipeline.store import lake, years
+from conftest import materialized_project
 
-REPO = Path(__file__).resolve().parents[1]
-SAMPLES = REPO / "data" / "samples"
 OF_2022 = {"000_8ae22ee27fc68654.txt", "002_976608e17cd77bd0.txt", "004_7a0999e20e1424be.txt"}
 
 
@@ -46,11 +44,8 @@ def run_year(settings, year: str):  # noqa: ANN001, ANN201 - Dagster's result ty
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     """The samples, ingested and published once by the whole-graph job."""
-    root = tmp_path_factory.mktemp("project")
-    shutil.copytree(SAMPLES, root / "data" / "samples")
-    (root / "data" / "raw").mkdir()
-    settings = settings_for(root)
-    assert materialize_all(settings, raise_on_error=True).success
+    root, settings, result = materialized_project(tmp_path_factory)
+    assert result.success
     return root, settings
 
 
