@@ -96,10 +96,13 @@ def test_a_report_read_again_after_compaction_keeps_one_version(tmp_path: Path) 
     reports = _tables(lk, tmp_path)["reports"]
     org = list(FRAMES["reports"]).index("org")
     assert len(reports) == 3 and sorted(r[org] == "old reading" for r in reports) == [False, True, True]
+    # the lake counts what the warehouse loads: three reports, not the replaced reading as a fourth
+    assert lake.lake_row_counts(lk)["reports"] == 3
     # compacted again, the old reading stays in the file (the lake keeps what it was given)
     # but is never loaded
     compact.compact_lake(lk, threshold=1)
     assert _tables(lk, tmp_path)["reports"] == reports
+    assert lake.lake_row_counts(lk)["reports"] == 3
 
 
 def test_leftovers_of_a_killed_compaction_are_ignored_then_removed(tmp_path: Path) -> None:

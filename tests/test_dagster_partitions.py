@@ -94,9 +94,6 @@ def test_rerunning_a_year_parses_only_its_files_and_keeps_the_figures(project) -
     assert checks[("quality_issues", "row_totals")].passed
 
 
-@pytest.mark.xfail(strict=True, reason="lake.lake_row_counts still counts the replaced rows of a re-parsed report "
-                   "while other files keep its old batch committed; the warehouse loads the current rows only, so "
-                   "the blocking lake_rows_match fails (and stops the next ogi_all rebuild)")
 def test_after_a_year_rerun_the_lake_and_warehouse_counts_agree(project) -> None:  # noqa: ANN001
     _, settings = project
     result = run_year(settings, "2022")

@@ -36,31 +36,15 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import atomic, lake
+from .lake_files import (BATCH_COLUMN, BATCH_ROWS_KEY, COMPACT_PREFIX, REPLACES_KEY, LakeFile, _deletion_order,
+                         _Folder, _folders, _scan_folder, batch_of, committed_batches, is_compacted, live_files,
+                         remove_replaced, replaced_files)
 from ..faults import checkpoint
 from ..parse.schema import TABLE_NAMES
 
-COMPACT_PREFIX = "compact-"
-BATCH_COLUMN = "batch_id"
-REPLACES_KEY = b"ogi.replaces"
-BATCH_ROWS_KEY = b"ogi.batch_rows"
 THRESHOLD = 16  # part files (or compacted files) a (table, year) folder may hold before they are merged
 ROW_GROUP_ROWS = 512 * 1024  # rows per row group of a compacted file: large enough for fast scans
 _READ_ROWS = 64 * 1024  # rows read at a time: memory stays bounded whatever the partition's size
-
-
-@dataclass(frozen=True)
-class LakeFile:
-    """A live lake file: its rows belong to committed batches (``batches``: batch -> rows)."""
-
-    path: Path
-    compacted: bool
-    batches: dict[str, int] | None = None  # known for compacted files (footer); None for a part file
-
-    def batch_ids(self) -> set[str]:
-        if self.batches is not None:
-            return set(self.batches)
-        batch = lake._batch_of(self.path)
-        return {batch} if batch else set()
 
 
 @dataclass
@@ -68,66 +52,6 @@ class CompactResult:
     partitions: list[str] = field(default_factory=list)  # "table/year=YYYY" folders rewritten
     files_replaced: int = 0
     rows: int = 0
-
-
-def is_compacted(path: Path) -> bool:
-    return path.name.startswith(COMPACT_PREFIX) and path.name.endswith(".parquet")
-
-
-def _footer(path: Path) -> tuple[set[str], dict[str, int]]:
-    meta = pq.read_metadata(path).metadata or {}
-    return (set(json.loads(meta.get(REPLACES_KEY, b"[]"))),
-            {str(k): int(v) for k, v in json.loads(meta.get(BATCH_ROWS_KEY, b"{}")).items()})
-
-
-@dataclass(frozen=True)
-class _Folder:
-    live: list[LakeFile]
-    dead: list[Path]  # files some compacted file in the folder replaced, still on disk
-    replaced_names: set[str]  # every name a present compacted file replaced (transitively)
-
-
-def _scan_folder(folder: Path, batches: set[str]) -> _Folder:
-    """One (table, year) folder: which files readers use and which a compaction replaced."""
-    parts, compacts = [], []
-    for path in folder.iterdir():
-        if is_compacted(path):
-            compacts.append(path)
-        elif lake._batch_of(path) is not None:
-            parts.append(path)
-    replaced: set[str] = set()
-    footers = {}
-    for path in compacts:
-        names, batch_rows = _footer(path)
-        replaced |= names
-        footers[path] = batch_rows
-    live = [LakeFile(p, True, footers[p]) for p in sorted(compacts) if p.name not in replaced]
-    live += sorted((LakeFile(p, False) for p in parts if p.name not in replaced and lake._batch_of(p) in batches),
-                   key=lambda f: (lake._batch_of(f.path), f.path.name))
-    dead = sorted(p for p in (*parts, *compacts) if p.name in replaced)
-    return _Folder(live, dead, replaced)
-
-
-def _folders(lake_dir: Path, table: str) -> list[Path]:
-    root = Path(lake_dir) / table
-    if not root.is_dir():
-        return []
-    return sorted(p for p in root.glob(f"{lake.PARTITION_KEY}=*") if p.is_dir())
-
-
-def live_files(lake_dir: Path, table: str, batches: set[str] | None = None) -> list[LakeFile]:
-    """The files of a table whose rows readers use: compacted files first, then part files of
-    committed batches, oldest first; never a file a present compacted file replaced."""
-    batches = lake.committed_batches(lake_dir) if batches is None else batches
-    files = [f for folder in _folders(lake_dir, table) for f in _scan_folder(folder, batches).live]
-    # one order over all years, as the warehouse loads them: the order rows are inserted in
-    return sorted(files, key=lambda f: (not f.compacted, lake._batch_of(f.path) or "", str(f.path)))
-
-
-def replaced_files(lake_dir: Path, table: str) -> list[Path]:
-    """Files a compaction replaced that are still on disk (a kill before it deleted them)."""
-    batches = lake.committed_batches(lake_dir)
-    return [p for folder in _folders(lake_dir, table) for p in _scan_folder(folder, batches).dead]
 
 
 def _conform(batch: pa.RecordBatch, schema: pa.Schema, batch_id: str | None) -> pa.Table:
@@ -148,7 +72,7 @@ def _rows_of(files: list[LakeFile], schema: pa.Schema, batches: set[str]) -> Ite
     committed = pa.array(sorted(batches), pa.string())
     for f in files:
         reader = pq.ParquetFile(f.path)
-        part_batch = None if f.compacted else lake._batch_of(f.path)
+        part_batch = None if f.compacted else batch_of(f.path)
         for batch in reader.iter_batches(batch_size=_READ_ROWS):
             table = _conform(batch, schema, part_batch)
             if f.compacted:  # rows of a batch the manifest dropped since: gone, like its part files
@@ -213,12 +137,6 @@ def _compact_folder(folder: Path, table: str, scan: _Folder, target: list[LakeFi
     return len(target), sum(batch_rows.values())
 
 
-def _deletion_order(paths: list[Path]) -> list[Path]:
-    # Part files before compacted ones: a compacted file still present keeps naming what it
-    # replaced, so a kill half way never brings a replaced file back to life.
-    return sorted(paths, key=lambda p: (is_compacted(p), p.name))
-
-
 def compact_lake(lake_dir: Path, threshold: int = THRESHOLD, progress: lake.ProgressFn | None = None) -> CompactResult:
     """Merge the files of every (table, year) folder with more than ``threshold`` part files or
     compacted files (see ``_to_merge``), holding the lake lock."""
@@ -235,7 +153,7 @@ def compact_locked(lake_dir: Path, threshold: int = THRESHOLD, progress: lake.Pr
     if not (lake_dir / lake.MANIFEST_NAME).exists():
         return result
     lake.remove_orphans(lake_dir)  # leftovers of a killed commit or compaction first
-    batches = lake.committed_batches(lake_dir)
+    batches = committed_batches(lake_dir)
     for table in TABLE_NAMES:
         for folder in _folders(lake_dir, table):
             while True:
@@ -252,12 +170,3 @@ def compact_locked(lake_dir: Path, threshold: int = THRESHOLD, progress: lake.Pr
         progress(f"lake: compacted {len(result.partitions)} partition(s): {result.files_replaced} files merged, "
                  f"{result.rows} rows")
     return result
-
-
-def remove_replaced(lake_dir: Path, table: str) -> int:
-    """Delete the files of a table a compaction replaced (the caller holds the lake lock)."""
-    dead = _deletion_order(replaced_files(lake_dir, table))
-    for path in dead:
-        path.unlink(missing_ok=True)
-    return len(dead)
-

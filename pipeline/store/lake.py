@@ -56,6 +56,9 @@ from ..errors import ReportError
 from ..faults import checkpoint
 from ..parse import MAX_BYTES
 from .budget import Budget, BudgetExceeded, WorkerPool
+# the read side (which files hold committed rows), shared with compact.py and the warehouse
+from .lake_files import (MANIFEST_NAME, PARSED, PARTITION_KEY, batch_of, committed_batches,  # noqa: F401
+                         committed_files, lake_row_counts, remove_replaced)
 from .progress import Progress
 from .scan import CRASHED, Known, RawFile, display_path, entries, inspect, scan_raw, sha256_of  # noqa: F401
 from ..parse.schema import FRAMES, TABLE_NAMES
@@ -65,14 +68,11 @@ try:  # POSIX only; on other systems the Dagster pool is the only guard
 except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
-MANIFEST_NAME = "_manifest.parquet"
 PATHS_NAME = "_paths.parquet"
 INVENTORY_NAME = "_inventory.parquet"
 STAGING_NAME = "_staging"
 LOCK_NAME = ".lock"
-PARTITION_KEY = "year"
 UNKNOWN_PARTITION = "__HIVE_DEFAULT_PARTITION__"
-PARSED = "parsed"
 
 _ARROW_TYPES = {"string": pa.string(), "Int64": pa.int64(), "Float64": pa.float64()}
 
@@ -286,15 +286,6 @@ def outdated_hashes(lake_dir: Path, parser_version: str) -> set[str]:
 def _one_line(err: BaseException) -> str:
     text = str(err).strip()
     return text.splitlines()[0] if text else type(err).__name__
-
-
-def committed_batches(lake_dir: Path) -> set[str]:
-    path = Path(lake_dir) / MANIFEST_NAME
-    if not path.exists():
-        return set()
-    # One column, not the whole manifest: every reader of the lake asks, once per table.
-    column = pq.read_table(path, columns=["batch_id"]).column("batch_id")
-    return {b for b in column.unique().to_pylist() if b is not None}
 
 
 def _write_parquet_atomic(table: pa.Table, dest: Path) -> None:
@@ -712,18 +703,9 @@ def _partition_dir(lake_dir: Path, table: str, year: object) -> Path:
     return lake_dir / table / f"{PARTITION_KEY}={value}"
 
 
-def _batch_of(path: Path) -> str | None:
-    name = path.name
-    if name.startswith("part-") and name.endswith(".parquet"):
-        return name[len("part-"):-len(".parquet")]
-    return None
-
-
 def remove_orphans(lake_dir: Path) -> int:
     """Delete temp files, files of batches the manifest does not list (a crashed commit) and files
     a compaction replaced but was killed before deleting (see compact.py)."""
-    from .compact import remove_replaced  # compact.py builds on this module
-
     lake_dir = Path(lake_dir)
     batches = committed_batches(lake_dir)
     removed = 0
@@ -735,7 +717,7 @@ def remove_orphans(lake_dir: Path) -> int:
         for path in root.rglob("*"):
             if not path.is_file():
                 continue
-            batch = _batch_of(path)
+            batch = batch_of(path)
             # ".tmp": what atomic.temp_beside named a file whose writer was killed
             if path.name.endswith(".tmp") or (batch is not None and batch not in batches):
                 path.unlink(missing_ok=True)
@@ -908,27 +890,3 @@ def ingest(lake_dir: Path, folders: Iterable[Path], parse: ParseFn, progress: Pr
     committed = commit_staged(lake_dir, progress=reporter)
     clock["commit"] = clock.get("commit", 0.0) + time.perf_counter() - start
     return staged, committed
-
-
-# --- reading --------------------------------------------------------------------------------
-
-def committed_files(lake_dir: Path, table: str) -> list[Path]:
-    """The Parquet files of a table whose rows are committed: per year, the compacted file (if
-    any) and the part files of committed batches it did not replace, oldest batch first."""
-    from .compact import live_files  # compact.py builds on this module
-
-    return [f.path for f in live_files(lake_dir, table)]
-
-
-def lake_row_counts(lake_dir: Path) -> dict[str, int]:
-    """Rows per table over committed files, read from Parquet footers only (a compacted file's
-    footer counts its rows per batch: only committed batches count)."""
-    from .compact import live_files
-
-    batches = committed_batches(lake_dir)
-    counts = {}
-    for name in TABLE_NAMES:
-        counts[name] = sum(sum(n for b, n in f.batches.items() if b in batches) if f.batches is not None
-                           else pq.ParquetFile(f.path).metadata.num_rows
-                           for f in live_files(lake_dir, name, batches))
-    return counts
