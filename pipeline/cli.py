@@ -3,17 +3,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import re
 import stat
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from .errors import NotAReportError, ReportError
 from .parse import ParsedReport, parse_report, parser_version
+from .store.output import FORMATS, NULL_MARK  # stdlib only: `ogi parse` stays light
 
 if TYPE_CHECKING:  # for annotations: `ogi parse` does not load the store
-    from collections.abc import Callable
-
     from .store.progress import Progress, Timings
 
 
@@ -54,9 +56,9 @@ def _summary(parsed: ParsedReport) -> str:
         codes[code] = codes.get(code, 0) + 1
     lines = [
         f"{r['source_path']}",
-        f"  title     {r['title'] or '-'}",
-        f"  body      {r['org'] or '-'}    year {r['year'] or '-'}    template {r['template_version'] or '-'}",
-        f"  region    {' / '.join(x for x in (r.get('province'), r.get('prefecture'), r.get('county'), r.get('township')) if x) or '-'}",
+        f"  title     {r['title'] or NULL_MARK}",
+        f"  body      {r['org'] or NULL_MARK}    year {r['year'] or NULL_MARK}    template {r['template_version'] or NULL_MARK}",
+        f"  region    {' / '.join(x for x in (r.get('province'), r.get('prefecture'), r.get('county'), r.get('township')) if x) or NULL_MARK}",
         f"  figures   table 2: {len(parsed.records['active_disclosure'])}, table 3: {len(parsed.records['applications'])}, "
         f"table 4: {len(parsed.records['reviews_litigation'])}, prose facts: {len(parsed.records['narrative_facts'])}",
         f"  issues    {', '.join(f'{c} x{n}' for c, n in codes.items()) or 'none'}",
@@ -75,9 +77,6 @@ def _print_lines(raw: bytes) -> None:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    if sum(map(bool, (args.json, args.table, args.lines))) > 1:
-        print("ogi: parse: choose one of --json, --table, --lines", file=sys.stderr)
-        return 2
     status = 0
     table: list[list[str]] = []
     for name in args.files:
@@ -107,7 +106,7 @@ def _table_row(path: Path, p: ParsedReport) -> list[str]:
     """body, year, template, figures (non-null table cells), issue codes."""
     figures = sum(1 for t in ("active_disclosure", "applications", "reviews_litigation")
                   for rec in p.records[t] if rec["value"] is not None)
-    return [path.name, p.report["org"] or "-", str(p.report["year"] or "-"), p.report["template_version"] or "-",
+    return [path.name, p.report["org"] or NULL_MARK, str(p.report["year"] or NULL_MARK), p.report["template_version"] or NULL_MARK,
             str(figures), ", ".join(sorted(set(p.issue_codes()))) or "-"]
 
 
@@ -130,9 +129,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .store.progress import Progress, Timings
     from .store.summary import skipped_files_text, yearly_comparison_text
 
-    if args.workers is not None and args.workers < 1:
-        print("ogi: run: --workers must be at least 1", file=sys.stderr)
-        return 2
+    for flag, given in (("--root", args.root), ("--raw-dir", args.raw_dir)):
+        if given is not None and (why := _not_a_folder(Path(given))):
+            return _usage("run", f"{flag} {given}: {why}")
     root = Path(args.root) if args.root else PROJECT_ROOT
     raw_dirs = [Path(args.raw_dir) if args.raw_dir else root / "data/raw", root / "data/samples"]
     lake_dir, db = root / "data/lake", root / "data/warehouse.duckdb"
@@ -202,14 +201,20 @@ def _timed_build(build: Callable[..., object], lake_dir: Path, db: Path, progres
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from .store.query import (QueryLimitError, QueryRefusedError, WarehouseMissingError, format_table,
-                              run_query)
+    from .store.output import render
+    from .store.query import QueryLimitError, QueryRefusedError, WarehouseMissingError, fetch
 
-    if args.max_rows < 1 or args.timeout <= 0:
-        print("ogi: --max-rows and --timeout must be positive", file=sys.stderr)
-        return 2
+    if not args.sql.strip():
+        return _usage("query", "the SQL is empty")
+    if args.db is not None and (why := _not_a_file(Path(args.db))):
+        return _usage("query", f"--db {args.db}: {why}")
+    params: dict[str, str] = {}
+    for name, value in args.param or ():
+        if name in params:
+            return _usage("query", f"--param {name} is given twice")
+        params[name] = value
     try:
-        df = run_query(args.sql, args.db, max_rows=args.max_rows, timeout=args.timeout,
+        result = fetch(args.sql, args.db, params or None, max_rows=args.max_rows, timeout=args.timeout,
                        memory_limit=args.memory_limit)
     except (WarehouseMissingError, QueryRefusedError) as err:
         print(f"ogi: {err}", file=sys.stderr)
@@ -218,46 +223,135 @@ def cmd_query(args: argparse.Namespace) -> int:
         flag = "--timeout SECONDS" if err.limit == "timeout" else "--memory-limit SIZE"
         print(f"ogi: {err} (set it with {flag})", file=sys.stderr)
         return 1
-    except Exception as err:  # duckdb raises many kinds; the analyst needs the message, not a traceback
-        print(f"ogi: query failed: {str(err).splitlines()[0]}", file=sys.stderr)
+    except Exception as err:  # duckdb raises many kinds; the analyst needs its whole message (hints, LINE ^)
+        message = str(err).strip()
+        if params:
+            message += "".join(f"\n({hint})" for fragment, hint in _PARAM_HINTS if fragment in message)
+        print(f"ogi: query failed: {message}", file=sys.stderr)
         return 1
-    print(format_table(df, max_rows=args.max_rows))
+    print(render(args.format, result.columns, result.rows))
+    if result.more_rows:
+        note = "more rows not shown (add a WHERE or LIMIT, or raise --max-rows)"
+        # a table is read by a person; csv, json and markdown are data: the note goes beside them
+        if args.format == "table":
+            print(f"... {note}")
+        else:
+            print(f"ogi: {note}", file=sys.stderr)
     return 0
 
 
+# DuckDB's messages about bound values, and what they mean for --param.
+_PARAM_HINTS = (
+    ("STRING_LITERAL", "--param values are text: write $NAME::INTEGER (or another type) where the query gives none"),
+    ("argument count mismatch", "every --param NAME needs a $NAME in the SQL"),
+    ("excess parameters", "every --param NAME needs a $NAME in the SQL"),
+)
+
+
+# --- usage: a wrong command line exits 2 with one line on stderr --------------------------------
+
+def _usage(command: str, message: str) -> int:
+    print(f"ogi: {command}: {message}", file=sys.stderr)
+    return 2
+
+
+def _not_a_folder(path: Path) -> str | None:
+    if not path.exists():
+        return "no such folder"
+    return None if path.is_dir() else "is a file, not a folder"
+
+
+def _not_a_file(path: Path) -> str | None:
+    if not path.exists():
+        return "no such file"
+    return "is a folder, not a file" if path.is_dir() else None
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (`ogi: query: argument --format: ...`), not the usage text."""
+
+    def error(self, message: str) -> NoReturn:
+        where = self.prog.removeprefix("ogi").strip()
+        self.exit(2, f"ogi: {where + ': ' if where else ''}{message} (see {self.prog} --help)\n")
+
+
+def _number(kind: type, low: float, inclusive: bool, what: str) -> Callable[[str], float]:
+    """An argparse type: a finite number of `kind` above `low` (or at it, when inclusive)."""
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what}, got {text!r}") from None
+        if not math.isfinite(value) or value < low or (value == low and not inclusive):
+            raise argparse.ArgumentTypeError(f"{what}, got {text!r}")
+        return value
+    return parse
+
+
+_positive_int = _number(int, 0, False, "must be a whole number of at least 1")
+_positive_float = _number(float, 0, False, "must be a number above 0")
+_non_negative_float = _number(float, 0, True, "must be a number of 0 or more")
+_MEMORY = re.compile(r"\s*\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*", re.IGNORECASE)
+_PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _memory(text: str) -> str:
+    """A DuckDB memory limit with its unit; DuckDB itself reads -1GB or 80% as "no limit"."""
+    if not _MEMORY.fullmatch(text) or float(re.sub(r"[^\d.]", "", text)) <= 0:
+        raise argparse.ArgumentTypeError(f"must be a size with a unit, e.g. 500MB or 4GB, got {text!r}")
+    return text
+
+
+def _param(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not _PARAM_NAME.fullmatch(name):
+        raise argparse.ArgumentTypeError(f"must be NAME=VALUE (used as $NAME in the SQL), got {text!r}")
+    return name, value
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="ogi", description=__doc__)
+    parser = _Parser(prog="ogi", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("parse", help="parse report files and print a summary or the schema's JSON")
     p.add_argument("files", nargs="+")
-    p.add_argument("--json", action="store_true", help="one JSON object per file, one per line")
-    p.add_argument("--table", action="store_true", help="one line per file: body, year, template, figures, issues")
-    p.add_argument("--lines", action="store_true",
+    shown = p.add_mutually_exclusive_group()
+    shown.add_argument("--json", action="store_true", help="one JSON object per file, one per line")
+    shown.add_argument("--table", action="store_true", help="one line per file: body, year, template, figures, issues")
+    shown.add_argument("--lines", action="store_true",
                    help="print the document as the parser reads it: numbered lines (the `line` column) and "
                         "where each stands in the source (page, table, row, column)")
     p.set_defaults(func=cmd_parse)
     r = sub.add_parser("run", help="parse new reports, build the lake and the warehouse, print the comparison")
     r.add_argument("--raw-dir", help="folder of new reports (default data/raw/); data/samples/ is always read")
     r.add_argument("--root", help="project folder holding data/ (default: this checkout)")
-    r.add_argument("--wait", type=float, default=60.0, metavar="SECONDS",
+    r.add_argument("--wait", type=_non_negative_float, default=60.0, metavar="SECONDS",
                    help="how long to wait for another run that is writing (default 60)")
-    r.add_argument("--file-seconds", type=float, default=120.0, metavar="SECONDS",
+    r.add_argument("--file-seconds", type=_positive_float, default=120.0, metavar="SECONDS",
                    help="time one file may take to parse; past it the file is crashed and retried next run (default 120)")
-    r.add_argument("--file-memory-mb", type=int, default=2048, metavar="MB",
+    r.add_argument("--file-memory-mb", type=_positive_int, default=2048, metavar="MB",
                    help="memory one file may take to parse (default 2048)")
-    r.add_argument("--workers", type=int, default=None, metavar="N",
+    r.add_argument("--workers", type=_positive_int, default=None, metavar="N",
                    help="processes that parse files at the same time (default: one per core)")
     r.set_defaults(func=cmd_run)
     q = sub.add_parser("query", help="run one read-only SQL query against the warehouse")
     q.add_argument("sql")
     q.add_argument("--db", help="warehouse file (default data/warehouse.duckdb)")
-    q.add_argument("--max-rows", type=int, default=100, help="rows to read and print (default 100)")
-    q.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+    q.add_argument("--format", choices=FORMATS, default="table",
+                   help="table (default; one record at a time when wider than the terminal), csv, json or markdown")
+    q.add_argument("--param", action="append", type=_param, metavar="NAME=VALUE",
+                   help="a value for $NAME in the SQL, as text that DuckDB casts to the type the query compares "
+                        "it with (write $NAME::INTEGER where nothing gives a type); repeat for more")
+    q.add_argument("--max-rows", type=_positive_int, default=100, metavar="N",
+                   help="rows to read and print (default 100)")
+    q.add_argument("--timeout", type=_positive_float, default=60.0, metavar="SECONDS",
                    help="stop a query still running after this many seconds (default 60)")
-    q.add_argument("--memory-limit", default="1GB", metavar="SIZE",
+    q.add_argument("--memory-limit", type=_memory, default="1GB", metavar="SIZE",
                    help="DuckDB memory limit, e.g. 500MB or 4GB; a query needing more stops (default 1GB)")
     q.set_defaults(func=cmd_query)
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as done:  # a usage error (2) or --help (0): returned, so callers get a status
+        return done.code if isinstance(done.code, int) else 2
     try:
         return args.func(args)
     except KeyboardInterrupt:

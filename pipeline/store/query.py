@@ -1,14 +1,24 @@
 """Read-only queries against the published warehouse (what `ogi query "SQL"` runs)."""
 from __future__ import annotations
 
+import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import duckdb
-import pandas as pd
+
+from . import output
+
+if TYPE_CHECKING:  # pandas is loaded by the calls that return frames: `ogi query` does without it
+    import pandas as pd
 
 DEFAULT_WAREHOUSE = Path(__file__).resolve().parents[2] / "data" / "warehouse.duckdb"
+
+
+T = TypeVar("T")
 
 
 class WarehouseMissingError(FileNotFoundError):
@@ -82,7 +92,7 @@ def check_read_only(sql: str) -> None:
     try:
         statements = duckdb.extract_statements(sql)
     except duckdb.Error as err:
-        raise QueryRefusedError(f"the query does not parse: {str(err).splitlines()[0]}") from None
+        raise QueryRefusedError(f"the query does not parse: {str(err).strip()}") from None  # with its LINE ^ pointer
     if len(statements) != 1:
         raise QueryRefusedError(f"one statement at a time, got {len(statements)}")
     statement = statements[0]
@@ -96,7 +106,19 @@ def check_read_only(sql: str) -> None:
         _refuse(statement.type)
 
 
+@dataclass
+class Result:
+    """Rows of a query as DuckDB returns them (None for NULL), with the column names and types."""
+
+    columns: list[str]
+    types: list[str]
+    rows: list[tuple]
+    more_rows: bool = False  # the query had rows past max_rows
+
+
 def _frame(rows: list[tuple], description: list[tuple]) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame(rows, columns=[column[0] for column in description])
 
 
@@ -107,7 +129,8 @@ def run_query(sql: str, warehouse_path: Path | str | None = None,
 
     The connection is read-only, so a query can never change the warehouse, and any number of
     analysts can query while the pipeline publishes a new file (it replaces the file, it never
-    writes into an open one). Values go in ``params`` ($1 or ? placeholders), not into the SQL.
+    writes into an open one). Values go in ``params`` ($1 or ? placeholders, or $name with a
+    dict), not into the SQL.
 
     Limits (default: none, the whole result as before):
     - ``max_rows``: read only the first ``max_rows`` rows of the result (the rest is never
@@ -116,6 +139,43 @@ def run_query(sql: str, warehouse_path: Path | str | None = None,
     - ``memory_limit``: DuckDB's memory limit, e.g. "1GB"; a query that needs more fails
       (QueryLimitError). Nothing spills to disk.
     """
+    import pandas as pd
+
+    def read(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+        if cur.description is None:
+            return pd.DataFrame()
+        if max_rows is None:
+            return cur.df()
+        rows = cur.fetchmany(max_rows + 1)  # a SELECT streams: only these rows are computed
+        df = _frame(rows[:max_rows], cur.description)
+        df.attrs["more_rows"] = len(rows) > max_rows
+        return df
+
+    return _run(sql, warehouse_path, params, read, timeout=timeout, memory_limit=memory_limit)
+
+
+def fetch(sql: str, warehouse_path: Path | str | None = None, params: Sequence[object] | dict | None = None,
+          *, max_rows: int | None = None, timeout: float | None = None,
+          memory_limit: str | None = None) -> Result:
+    """Like run_query, but the rows as DuckDB's Python values: integers stay integers where pandas
+    would make a column with NULLs float, and NULL is None in every column."""
+    def read(cur: duckdb.DuckDBPyConnection) -> Result:
+        if cur.description is None:
+            return Result([], [], [])
+        columns = [column[0] for column in cur.description]
+        types = [str(column[1]) for column in cur.description]
+        if max_rows is None:
+            return Result(columns, types, cur.fetchall())
+        rows = cur.fetchmany(max_rows + 1)  # a SELECT streams: only these rows are computed
+        return Result(columns, types, rows[:max_rows], len(rows) > max_rows)
+
+    return _run(sql, warehouse_path, params, read, timeout=timeout, memory_limit=memory_limit)
+
+
+def _run(sql: str, warehouse_path: Path | str | None, params: Sequence[object] | dict | None,
+         read: Callable[[duckdb.DuckDBPyConnection], T], *, timeout: float | None,
+         memory_limit: str | None) -> T:
+    """Check, connect read-only under the limits, execute, and hand the cursor to `read`."""
     check_read_only(sql)
     path = Path(warehouse_path) if warehouse_path is not None else DEFAULT_WAREHOUSE
     if not path.exists():
@@ -139,15 +199,7 @@ def run_query(sql: str, warehouse_path: Path | str | None = None,
         watcher.start()
     try:
         try:
-            cur = con.execute(sql, params) if params is not None else con.execute(sql)
-            if cur.description is None:
-                return pd.DataFrame()
-            if max_rows is None:
-                return cur.df()
-            rows = cur.fetchmany(max_rows + 1)  # a SELECT streams: only these rows are computed
-            df = _frame(rows[:max_rows], cur.description)
-            df.attrs["more_rows"] = len(rows) > max_rows
-            return df
+            return read(con.execute(sql, params) if params is not None else con.execute(sql))
         except duckdb.PermissionException as err:
             raise QueryRefusedError("the query reads or writes files outside the warehouse, which is refused: "
                                     f"{str(err).splitlines()[0]}") from None
@@ -169,18 +221,30 @@ def run_query(sql: str, warehouse_path: Path | str | None = None,
         con.close()
 
 
-def format_table(df: pd.DataFrame, max_rows: int = 100, max_colwidth: int = 40) -> str:
-    """A plain-text table for a terminal; says how many rows were cut."""
+def _python(value: object) -> object:
+    """A DataFrame cell as DuckDB would have returned it: NaN, NA and NaT are None, numpy scalars plain."""
+    import pandas as pd
+
+    if getattr(value, "ndim", 0):  # a DuckDB list comes into a DataFrame as a numpy array
+        return value.tolist()
+    if isinstance(value, (list, dict, tuple)):
+        return value
+    if value is None or pd.isna(value):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def format_table(df: pd.DataFrame, max_rows: int = 100, max_colwidth: int = 40, width: int | None = None) -> str:
+    """A plain-text table (see output.to_table) for the run's summary; says how many rows were cut.
+
+    Columns stay side by side unless `width` is given: the summary's short rows read better wrapped by
+    a narrow terminal than as records, and its layout does not depend on where it is printed."""
     more = "\n... more rows not shown (add a WHERE or LIMIT, or raise --max-rows)" if df.attrs.get("more_rows") else ""
-    if df.empty:
-        return ("(no rows)" if len(df.columns) == 0 else " | ".join(map(str, df.columns)) + "\n(no rows)") + more
-    shown = df.head(max_rows).copy()
-    for i, dtype in enumerate(shown.dtypes):  # na_rep does not reach None in object columns
-        if dtype == object:
-            shown.isetitem(i, shown.iloc[:, i].where(shown.iloc[:, i].notna(), "NULL"))
-    with pd.option_context("display.max_columns", None, "display.width", 200,
-                           "display.max_colwidth", max_colwidth):
-        text = shown.to_string(index=False, na_rep="NULL")
+    if len(df.columns) == 0:
+        return "(no rows)" + more
+    rows = [tuple(_python(v) for v in row) for row in df.head(max_rows).itertuples(index=False, name=None)]
+    text = output.to_table([str(c) for c in df.columns], rows, width=width if width is not None else sys.maxsize,
+                           max_colwidth=max_colwidth)
     if len(df) > max_rows:
         text += f"\n... {len(df) - max_rows} more rows" + (f" ({len(df)} in total)" if not more else "")
         more = ""
