@@ -48,7 +48,8 @@ LONG_PARAGRAPH = 80  # characters; longer paragraphs may come as 2-3 nodes in la
 
 _MULTI_DIGIT = re.compile(r"[0-9]{2,}")
 _TWO_WORDS = re.compile(r"[\u4e00-\u9fff]{4}")  # 商业企业, 科研机构, 信息内容, 行政复议: two 2-character words
-_BREAK_AFTER = "，。；、"
+_BREAK_AFTER = re.compile("[，。；、]")
+_SPACES = re.compile(" {2,}")
 _DOMAINS = {"江西省": "jiangxi", "河南省": "henan", "甘肃省": "gansu", "云南省": "yn", "江苏省": "jiangsu",
             "福建省": "fujian", "上海市": "shanghai", "湖南省": "hunan", "湖北省": "hubei", "四川省": "sc",
             "广东省": "gd", "浙江省": "zj", "山东省": "shandong", "河北省": "hebei"}
@@ -96,13 +97,16 @@ def _glued_table(grid: Grid, rng: random.Random) -> str:
     at a cell's edge and never inside a cell: a number is never split by one. Whole columns carry
     them (as in 010) and now and then a single cell (as in 009)."""
     column_side = {k: rng.choice("<>") for k in range(grid.n_cols) if rng.random() < SPACED_COLUMN_RATE}
+    random_ = rng.random
     out: list[str] = []
     for r in range(grid.n_rows):
         for cell in grid.row_cells(r):
-            text = cell.text.replace("\n", "")  # a Word paragraph break inside a cell leaves no trace
-            side = column_side.get(cell.col) or (rng.choice("<>") if rng.random() < SPACED_CELL_RATE else None)
-            out.append(" " + text if side == "<" else text + " " if side == ">" else text)
-    return re.sub(" {2,}", " ", "".join(out))
+            text = cell.text
+            if "\n" in text:
+                text = text.replace("\n", "")  # a Word paragraph break inside a cell leaves no trace
+            side = column_side.get(cell.col) or (rng.choice("<>") if random_() < SPACED_CELL_RATE else None)
+            out.append(text if side is None else " " + text if side == "<" else text + " ")
+    return _SPACES.sub(" ", "".join(out))
 
 
 def to_glued(model: ReportModel, *, seed: int = 0) -> bytes:
@@ -120,7 +124,7 @@ def to_glued(model: ReportModel, *, seed: int = 0) -> bytes:
     for kind, item in _blocks(model):
         parts.append(_glued_table(item, rng) if kind == "table" else item)
     body = "".join(p + (" " if rng.random() < BLOCK_SPACE_RATE else "") for p in parts)
-    body = re.sub(" {2,}", " ", body.rstrip(" ") + " 附件下载")
+    body = _SPACES.sub(" ", body.rstrip(" ") + " 附件下载")
     return ("\n".join(header) + "\n" + body).encode("utf-8")  # 009/010 end without a newline
 
 
@@ -130,8 +134,12 @@ def to_glued(model: ReportModel, *, seed: int = 0) -> bytes:
 
 def _split_numbers(text: str, rng: random.Random) -> list[str]:
     """`text` cut at a digit boundary inside some of its multi-digit numbers, as Word splits runs."""
+    if len(text) < 2 or _MULTI_DIGIT.search(text) is None:
+        return [text]  # most cells are one digit: no draw is made for them, so skipping is exact
     cuts = [m.start() + rng.randint(1, len(m.group()) - 1)
             for m in _MULTI_DIGIT.finditer(text) if rng.random() < SPLIT_NUMBER_RATE]
+    if not cuts:
+        return [text]
     return [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)])]
 
 
@@ -139,21 +147,26 @@ def _break_paragraph(text: str, rng: random.Random) -> list[str]:
     """A long paragraph as 1-3 nodes (spans of other styling in the page), cut after punctuation."""
     if len(text) <= LONG_PARAGRAPH:
         return [text]
-    spots = [i + 1 for i, ch in enumerate(text[:-1]) if ch in _BREAK_AFTER]
+    spots = [m.end() for m in _BREAK_AFTER.finditer(text, 0, len(text) - 1)]  # after a mark, not at the end
     cuts = sorted(rng.sample(spots, min(len(spots), rng.choice((0, 1, 2)))))
     return [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)])]
 
 
-def _table_nodes(grid: Grid, rng: random.Random) -> Iterator[str]:
+def _table_nodes(grid: Grid, rng: random.Random) -> list[str]:
+    out: list[str] = []
     for r in range(grid.n_rows):
         for cell in grid.row_cells(r):
-            for part in cell.text.split("\n"):  # each Word paragraph of a cell is its own <p>
+            text = cell.text
+            for part in text.split("\n") if "\n" in text else (text,):  # each Word paragraph of a cell is its own <p>
                 if not part.strip():
                     continue  # a blank cell is `&nbsp;`: the crawler drops whitespace-only nodes
                 if cell.role == "head" and _TWO_WORDS.fullmatch(part) and rng.random() < SPLIT_HEAD_RATE:
-                    yield from (part[:2], part[2:])
+                    out += (part[:2], part[2:])
+                elif len(part) < 2:
+                    out.append(part)  # one digit (most cells): nothing to split, no draw
                 else:
-                    yield from _split_numbers(part, rng)
+                    out += _split_numbers(part, rng)
+    return out
 
 
 def to_nodes(model: ReportModel, *, seed: int = 0) -> bytes:
