@@ -18,6 +18,7 @@ from typing import Iterable, NamedTuple
 
 from ..read.document import Loc
 from .lines import DocLines
+from .memo import Memo
 
 TEXT, NUM, PLACEHOLDER, BLANK = "text", "num", "placeholder", "blank"
 # One grid cell holding several numbers ("1 2": a PDF text layer splitting 12): which number the
@@ -201,16 +202,22 @@ def grid_row(cells: Iterable, line_no: int) -> Row | None:
 
 _UNSEEN = object()
 _new = tuple.__new__
+# Line text -> (tokens, prose), or None for a line that carries nothing; cell text -> its tokens.
+# Tokens of a text line carry no position, so they are shared by every printing of the line, in
+# this report and in the next ones (labels, headers and "\t0" recur from report to report).
+_SHAPES = Memo(10_000)
+_CELLS = Memo(10_000)
 
 
 def rows_from_lines(lines: DocLines, start: int, end: int) -> list[Row]:
     """Rows for lines [start, end) (0-based indices); line numbers stay 1-based.
 
-    Each distinct text line is tokenized once per document: a line printed again (a stacked
-    table's "\\t0", or a line in two overlapping table spans) shares the tokens and prose flag of
-    its first printing, with its own line number and location."""
-    shapes = lines.shape_cache  # line text -> (tokens, prose), or None for a line that carries nothing
-    cells = lines.cell_cache  # cell text -> its tokens
+    Each distinct text line is tokenized once (per process, while the memo holds it): a line
+    printed again (a stacked table's "\\t0", a line in two overlapping table spans, a label in
+    the next report) shares the tokens and prose flag of its first printing, with its own line
+    number and location."""
+    shapes = _SHAPES.fresh()
+    cells = _CELLS.fresh()
     text, locs, grid, glued = lines.text, lines.locs, lines.cells, lines.glued
     rows = []
     if glued or grid[start:end].count(None) != end - start:

@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 from typing import Hashable, Iterable
 
+from .memo import Memo
+
 MAX_DIGITS = 9  # a count of a billion or more is not a count of one body's documents or requests
 MAX_STEPS = 200_000  # search steps per run
 MAX_COMBINATIONS = 20_000  # joint readings tried per table
@@ -115,8 +117,9 @@ def readings(run: Run, n: int, max_steps: int = MAX_STEPS,
             continue  # a leading zero or too many digits: no more digits can mend it
         if i == last:
             closed = (*cells, cur)
-            if len(closed) == n and _valid(cur) and all(
-                    _sums_to(closed, parts, total) for parts, total in checks.get(n - 1, ())):
+            # (most cells close no sum: `all` over no checks is skipped, not called)
+            if len(closed) == n and _valid(cur) and (
+                    not (due := checks.get(n - 1)) or all(_sums_to(closed, parts, total) for parts, total in due)):
                 out.append(closed)
             continue
         needed_after = n - len(cells) - 1  # cells still to open after the current one
@@ -124,35 +127,57 @@ def readings(run: Run, n: int, max_steps: int = MAX_STEPS,
             stack.append((i + 1, cells, cur + pieces[i]))  # the next piece continues this cell
         if needed_after > 0 and last - i - 1 >= needed_after - 1:
             closed = (*cells, cur)
-            if all(_sums_to(closed, parts, total) for parts, total in checks.get(len(cells), ())):
+            if not (due := checks.get(len(cells))) or all(_sums_to(closed, parts, total) for parts, total in due):
                 stack.append((i + 1, closed, pieces[i]))  # this cell ends, the next piece opens one
     out.reverse()  # in the order the printed digits read left to right, for stable issue details
     return out
 
 
+# (pieces, cut, n, sums) -> the readings: rows repeat from report to report (a row of seven zeros
+# is most of a small body's table 3), and the search is the dearest step of a crawled report.
+_SHARED = Memo(4_096)
+
+
+def shared_readings(run: Run, n: int, sums: Iterable[tuple[tuple[int, ...], int]] = ()) -> tuple[Cut, ...] | None:
+    """`readings`, each distinct search made once per process; a tuple, shared, never changed."""
+    sums = tuple(sums)
+    memo = _SHARED.fresh()
+    key = (run.pieces, run.cut, n, sums)
+    found = memo.get(key, memo)  # the memo itself marks "not searched yet": None is an answer
+    if found is memo:
+        cuts = readings(run, n, sums=sums)
+        found = memo[key] = None if cuts is None else tuple(cuts)
+    return found  # type: ignore[return-value]
+
+
 def _sums_to(cells: tuple[str, ...], parts: tuple[int, ...], total: int) -> bool:
-    if MINUS in (cells[total], *(cells[j] for j in parts)):
+    terms = [cells[j] for j in parts]  # lists, not generators: this runs for every cell closed
+    if MINUS in terms or cells[total] == MINUS:
         return True  # a placeholder cell has no number: the sum cannot be checked
-    return math.isclose(sum(float(cells[j]) for j in parts), float(cells[total]), abs_tol=1e-6)
+    return math.isclose(sum([float(c) for c in terms]), float(cells[total]), abs_tol=1e-6)
 
 
 def values(cut: Cut) -> Reading:
-    return tuple(None if c == MINUS else float(c) for c in cut)
+    return tuple([None if c == MINUS else float(c) for c in cut])
 
 
 def starts(run: Run, cut: Cut) -> list[int]:
     """The piece each cell of a reading begins at (for its location in the source)."""
     out, i = [], 0
+    sizes = [len(p) for p in run.pieces]
+    n = len(sizes)
     for cell in cut:
         out.append(i)
-        text = ""
-        while len(text) < len(cell) and i < len(run.pieces):
-            text += run.pieces[i]
+        taken = 0  # characters of the pieces joined into this cell so far
+        while taken < len(cell) and i < n:
+            taken += sizes[i]
             i += 1
     return out
 
 
 def _valid_prefix(cell: str) -> bool:
+    if cell.isdigit():  # the commonest by far (no sign, no point): the same two rules, quicker
+        return len(cell) <= MAX_DIGITS and (len(cell) == 1 or cell[0] != "0")
     whole, *decimals = cell.removeprefix(MINUS).split(".")
     return (len(whole) <= MAX_DIGITS and not (len(whole) > 1 and whole.startswith("0"))
             and len(decimals) <= 1)  # two nodes each with a decimal point are two cells
@@ -170,19 +195,24 @@ Constraint = tuple[Term, ...]  # satisfied when the sum of coefficient * value i
 
 @dataclass
 class Outcome:
-    """Per row: the values each column can still take (one value: decided), and how it ended."""
+    """Per row: the readings kept and the values each column can still take (one value:
+    decided); and how the joint search ended."""
 
-    values: dict[Key, list[set[float]]]
     readings: dict[Key, list[Reading]]  # the readings each row keeps
     joint: str  # "solved" | "inconsistent" | "too_many" | "not_needed"
+
+    @property
+    def values(self) -> dict[Key, list[set[float]]]:
+        # Made on demand: the table readers use the readings, not these sets.
+        return {k: [set(col) for col in zip(*v)] if v else [] for k, v in self.readings.items()}
 
 
 def _holds(constraint: Constraint, pick: dict[Key, Reading]) -> bool:
     """A sum through a cell without a number (blank, missing) cannot be checked: it does not object."""
-    terms = [(coef, pick[row][col]) for row, col, coef in constraint]
-    if any(v is None for _, v in terms):
+    values = [pick[row][col] for row, col, _ in constraint]  # lists, not generators: a hot loop
+    if None in values:
         return True
-    return math.isclose(sum(coef * v for coef, v in terms), 0.0, abs_tol=1e-6)
+    return math.isclose(sum([term[2] * v for term, v in zip(constraint, values)]), 0.0, abs_tol=1e-6)
 
 
 def solve(rows: dict[Key, list[Reading]], constraints: Iterable[Constraint],
@@ -228,5 +258,4 @@ def solve(rows: dict[Key, list[Reading]], constraints: Iterable[Constraint],
                     cands[k] = [r for r in cands[k] if r in kept[k]]
             else:
                 joint = "inconsistent"
-    values = {k: [set(col) for col in zip(*v)] if v else [] for k, v in cands.items()}
-    return Outcome(values, cands, joint)
+    return Outcome(cands, joint)

@@ -19,11 +19,6 @@ class DocLines:
     locs: list[Loc]
     cells: list[tuple[GridCell, ...] | None]  # printed cells of a table row; None for a text line
     glued: frozenset[int] = field(default_factory=frozenset)  # 0-based lines whose cells lost their separators
-    # Filled by pipeline.parse.cells.rows_from_lines, so that a line printed many times (a stacked
-    # table's "\t0") or in two table spans is tokenized once: line text -> its tokens and prose
-    # flag; and each distinct cell text of the text lines once: cell text -> its tokens.
-    shape_cache: dict = field(default_factory=dict, compare=False, repr=False)
-    cell_cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, doc: Document) -> "DocLines":

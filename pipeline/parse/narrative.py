@@ -95,7 +95,7 @@ def extract_facts(lines: list[str], first_line: int) -> list[Fact]:
             continue
         in_proactive = proactive[0] <= start < proactive[1]
         if not received_done:
-            fact = _received(clause, text.line_at(start))
+            fact = _received(clause, text, start)
             if fact:
                 facts.append(fact)
                 received_done = True
@@ -131,15 +131,17 @@ def _qual(m: re.Match[str]) -> str:
     return "at_least" if m.group("q") else "exact"
 
 
-def _received(clause: str, line: int) -> Fact | None:
+def _received(clause: str, text: _Text, start: int) -> Fact | None:
+    """The applications received, stated in `clause` (at offset `start` of `text`): its line is
+    looked up only for the clause that states them."""
     if "申请" not in clause:
         return None  # every _RECEIVED pattern names the applications (申请)
     if _RECEIVED_NONE.search(clause):
-        return Fact("applications_received", 0.0, "exact", None, clause, line)
+        return Fact("applications_received", 0.0, "exact", None, clause, text.line_at(start))
     for pattern in _RECEIVED:
         m = pattern.search(clause)
         if m:
-            return Fact("applications_received", float(m.group("n")), _qual(m), None, clause, line)
+            return Fact("applications_received", float(m.group("n")), _qual(m), None, clause, text.line_at(start))
     return None
 
 

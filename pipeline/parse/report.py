@@ -241,8 +241,19 @@ def _where_memo(lines: DocLines) -> Where:
     """`_where` for one document, each (line, loc) computed once. Callers merge the returned
     dict into their record and never change it."""
     memo: dict[tuple[int | None, Loc | None], dict[str, Any]] = {}
+    by_line: dict[int | None, dict[str, Any]] = {}
+    locs = lines.locs
+    n = len(locs)
 
     def where(line: int | None, loc: Loc | None = None) -> dict[str, Any]:
+        # A cell of a text line stands where its line does (the very Loc object): keyed by the
+        # line alone, as is a record without a location of its own; hashing the Loc costs more
+        # than everything else here. Grid cells have locations of their own.
+        if loc is None or (line is not None and 0 < line <= n and locs[line - 1] is loc):
+            got = by_line.get(line)
+            if got is None:
+                got = by_line[line] = _where(lines, line)
+            return got
         got = memo.get((line, loc))
         if got is None:
             got = memo[line, loc] = _where(lines, line, loc)
@@ -304,7 +315,7 @@ def _table2_in_section3(lines: list[str], spans: dict) -> bool:
     if "applications" not in spans:
         return False
     start, end = spans["applications"]
-    return "第二十条" in "\n".join(lines[start:end])
+    return any("第二十条" in line for line in lines[start:end])
 
 
 def _table3_records(report_id: str, t3: Table3 | None, spans: dict, template: Template, records: dict,
@@ -317,20 +328,20 @@ def _table3_records(report_id: str, t3: Table3 | None, spans: dict, template: Te
         what = "repeats table 2" if t2_inside else "holds none of the template's row labels"
         findings.append(_missing_table(table, f"section 三 {what}", spans[table][0] + 1))
         return
+    add = records[table].append  # ~140 records a report
     for outcome in template.table3_expected(t3.version or "2021"):
         arow = t3.rows.get(outcome)
         if arow is None or not arow.has_values:
             line = arow.line if arow else None
             detail = (arow.cells[0].detail if arow else None) or f"row {outcome} not found in table 3"
             for applicant in t3.columns:
-                records[table].append({"report_id": report_id, "outcome": outcome, "applicant": applicant,
-                                       "value": None, "line": line, "raw": None, **where(line)})
+                add({"report_id": report_id, "outcome": outcome, "applicant": applicant,
+                     "value": None, "line": line, "raw": None, **where(line)})
             findings.append(Finding(MISSING, table, outcome, detail, line))
             continue
         for applicant, cell in zip(t3.columns, arow.cells):
-            records[table].append({"report_id": report_id, "outcome": outcome, "applicant": applicant,
-                                   "value": cell.value, "line": cell.line, "raw": cell.raw,
-                                   **where(cell.line, cell.loc)})
+            add({"report_id": report_id, "outcome": outcome, "applicant": applicant,
+                 "value": cell.value, "line": cell.line, "raw": cell.raw, **where(cell.line, cell.loc)})
             if cell.status != OK:
                 findings += _cell_findings(table, f"{outcome}/{applicant}", cell)
 

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from .memo import Memo
 from .template import Template
 
 # Site furniture of saved web pages that follows the report (seed 002).
@@ -78,6 +79,8 @@ def _line_facts(line: str, template: Template, keys: list[str]) -> _LineFacts | 
 
 
 _UNSEEN = object()
+# Line text -> its _LineFacts (or None), for the template they were matched with.
+_FACTS = Memo(10_000)
 
 
 def find_sections(lines: list[str], template: Template) -> Sections:
@@ -85,9 +88,9 @@ def find_sections(lines: list[str], template: Template) -> Sections:
     markers: dict[str, int] = {}
     weak: set[str] = set()  # headings found only without a section number so far
     keys = [label.key for label in template.headings]
-    # A report prints the same short lines many times ("\t0", empty lines): each distinct line
-    # is matched against the headings and markers once.
-    seen: dict[str, _LineFacts | None] = {}
+    # A report prints the same short lines many times ("\t0", empty lines), and the next report
+    # prints them again: each distinct line is matched against the headings and markers once.
+    seen: dict[str, _LineFacts | None] = _FACTS.fresh(template)
     after_s6 = False  # web-page junk is looked for only after section 六's heading
     for i, line in enumerate(lines):
         facts = seen.get(line, _UNSEEN)

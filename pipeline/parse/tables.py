@@ -22,6 +22,7 @@ from typing import Callable, NamedTuple
 
 from ..read.document import Loc
 from . import glued
+from .memo import Memo
 from .cells import BLANK, GLUED, NUM, PLACEHOLDER, SPLIT, TEXT, Row, Token
 from .template import Label, Template
 
@@ -80,6 +81,12 @@ _VALUE_KINDS = (NUM, PLACEHOLDER, SPLIT)
 _STATUS = attrgetter("status")
 _UNSEEN = object()
 _PIECE = re.compile(r"-?\d+(?:\.\d*)?")
+# Per template, what the row-label and header patterns make of a token's compact text: labels
+# and headers are the same in every report, so each distinct text is matched once per process.
+_T2_ANCHORS = Memo(10_000)  # compact text -> table 2 item key or None
+_T2_VOTES = Memo(10_000)  # compact text -> the table 2 versions whose headers it matches
+_T3_ANCHORS = Memo(10_000)  # compact text -> table 3 outcome key or None
+_T3_HEADERS = Memo(10_000)  # compact text -> (names 法人或其他组织小计, names 商业企业)
 
 
 def _place(row: Row, tok: Token) -> Place:
@@ -144,7 +151,9 @@ def _take_cells(key: str, anchor: Token, anchor_r: int, segment: list[tuple[int,
         if r != last_row:
             if values and rows[r].prose:
                 break  # the table ended and running text began
-            stacked += [Cell(None, BLANK_CELL, n, "") for n in range(rows[last_row].line + 1, rows[r].line)]
+            gap = range(rows[last_row].line + 1, rows[r].line)
+            if gap:  # most rows follow the last one directly: no list to build
+                stacked += [Cell(None, BLANK_CELL, n, "") for n in gap]
             last_row = r
         if tok.kind in _VALUE_KINDS:
             if len(values) == limit:
@@ -243,12 +252,12 @@ def settle_runs(rows: dict[str, AnchoredRow], columns: tuple[str, ...],
     if callable(constraints):
         constraints = constraints()
     cands: dict[str, list[glued.Reading]] = {}
-    cuts: dict[str, list[glued.Cut] | None] = {}
+    cuts: dict[str, tuple[glued.Cut, ...] | None] = {}
     splits: dict[str, list[int]] = {}
     row_sums = _row_sums(constraints)
     for key, row in rows.items():
         if row.run is not None:
-            cuts[key] = glued.readings(row.run, n, sums=row_sums.get(key, []))
+            cuts[key] = glued.shared_readings(row.run, n, sums=row_sums.get(key, ()))
             cands[key] = [glued.values(c) for c in cuts[key] or ()]
         elif len(row.cells) == n:
             reading = tuple(c.value if c.status == OK else _joined(c) for c in row.cells)
@@ -304,7 +313,7 @@ def _row_sums(constraints: list[glued.Constraint]) -> dict[glued.Key, list[tuple
 _SHOWN = 20  # candidate readings listed in an issue's detail; beyond, their count
 
 
-def _run_cells(row: AnchoredRow, found: list[glued.Cut] | None, alive: list[glued.Cut], n: int) -> list[Cell]:
+def _run_cells(row: AnchoredRow, found: tuple[glued.Cut, ...] | None, alive: list[glued.Cut], n: int) -> list[Cell]:
     run = row.run
     assert run is not None
     anchor = row.run_places[0] if row.run_places else None
@@ -316,26 +325,32 @@ def _run_cells(row: AnchoredRow, found: list[glued.Cut] | None, alive: list[glue
         why = "no split of them obeys the digit rules and the template's sums"
         detail = f"the digits {run.text!r} hold this row's {n} cells, but {why}"
         return [Cell(None, MISSING, row.line, run.text, detail=detail, loc=loc)] * n
-    listed = " or ".join("|".join(c) for c in alive[:_SHOWN]) + (f" or {len(alive) - _SHOWN} more" if len(alive) > _SHOWN else "")
     cells = []
     starts = glued.starts(run, alive[0])
+    only = alive[0] if len(alive) == 1 else None  # one reading left, the commonest: it decides every cell
     for j in range(n):
-        options = {c[j] for c in alive}
+        options = (only[j],) if only is not None else {c[j] for c in alive}
         first = starts[j]
         place = row.run_places[first] if first < len(row.run_places) else anchor
         if len(options) == 1:
             (digits,) = options
             line_j, loc_j = (place[0], place[1]) if place else (row.line, loc)
             if digits == glued.MINUS:  # a placeholder cell between glued digits: no number
-                cells.append(Cell(None, NOT_NUMERIC, line_j, digits, loc=loc_j))
+                cells.append(_new(Cell, (None, NOT_NUMERIC, line_j, digits, None, None, loc_j)))
                 continue
             last = (starts[j + 1] if j + 1 < n else len(run.pieces)) - 1
             unit = run.units[last] if run.units and 0 <= last < len(run.units) else None
-            cells.append(Cell(float(digits), OK, line_j, digits, unit, loc=loc_j))
+            cells.append(_new(Cell, (float(digits), OK, line_j, digits, unit, None, loc_j)))
         else:
-            detail = f"the digits {run.text!r} read as {listed}: the template's sums do not decide this cell"
+            detail = f"the digits {run.text!r} read as {_listed(alive)}: the template's sums do not decide this cell"
             cells.append(Cell(None, AMBIGUOUS, row.line, run.text, detail=detail, loc=loc))
     return cells
+
+
+def _listed(alive: list[glued.Cut]) -> str:
+    """The readings left, for an issue's detail: made only for a cell they leave open."""
+    more = f" or {len(alive) - _SHOWN} more" if len(alive) > _SHOWN else ""
+    return " or ".join("|".join(c) for c in alive[:_SHOWN]) + more
 
 
 def _inline(key: str, at: Place, row: Row, inline: list[Token], expected: int) -> AnchoredRow:
@@ -368,22 +383,30 @@ class Table2:
 
 def read_table2(rows: list[Row], template: Template, year: int | None) -> Table2:
     votes = {"2021": 0, "2019": 0}
+    voted = _T2_VOTES.fresh(template)
     for row in rows:
         for tok in row.tokens:
             if tok.kind == TEXT:
-                for label in template.table2_versions:
-                    if label.regex and label.regex.search(tok.compact):
-                        votes[label.key] += 1
+                keys = voted.get(tok.compact)
+                if keys is None:
+                    keys = voted[tok.compact] = tuple(label.key for label in template.table2_versions
+                                                      if label.regex and label.regex.search(tok.compact))
+                for key in keys:
+                    votes[key] += 1
     if votes["2021"] or votes["2019"]:
         version = "2021" if votes["2021"] >= votes["2019"] else "2019"
     else:
         # No column headers at all: the template in force that year is the best we have.
         version = template.shape.version_for_year(year)
     keys = template.table2_keys
+    seen = _T2_ANCHORS.fresh(template)
 
     def anchor_of(tok: Token) -> str | None:
-        m = template.table2_any.match(tok.compact)
-        return keys[int(m.lastgroup[1:])] if m and m.lastgroup else None
+        key = seen.get(tok.compact, _UNSEEN)
+        if key is _UNSEEN:
+            m = template.table2_any.match(tok.compact)
+            key = seen[tok.compact] = keys[int(m.lastgroup[1:])] if m and m.lastgroup else None
+        return key  # type: ignore[return-value]
 
     def expected_of(item: str) -> int:
         label = template.table2_row(item, version)
@@ -420,15 +443,20 @@ def applicant_columns(rows: list[Row], template: Template, first_anchor_line: in
     shape = template.shape
     sub = next(l for l in template.table3_columns if l.key == shape.org_subtotal)
     com = next(l for l in template.table3_columns if l.key == shape.org_columns[0])
+    names = _T3_HEADERS.fresh(template)
     for i, row in enumerate(rows):
         if first_anchor_line is not None and row.line >= first_anchor_line:
             break
         for tok in row.tokens:
             if tok.kind != TEXT:
                 continue
-            if subtotal_at is None and sub.regex and sub.regex.search(tok.compact):
+            found = names.get(tok.compact)
+            if found is None:
+                found = names[tok.compact] = (bool(sub.regex and sub.regex.search(tok.compact)),
+                                              bool(com.regex and com.regex.search(tok.compact)))
+            if subtotal_at is None and found[0]:
                 subtotal_at = (i, row.line)
-            if commercial_at is None and com.regex and com.regex.search(tok.compact):
+            if commercial_at is None and found[1]:
                 commercial_at = (i, row.line)
     columns = list(shape.applicants)
     if subtotal_at is None:
@@ -443,8 +471,9 @@ def applicant_columns(rows: list[Row], template: Template, first_anchor_line: in
 def read_table3(rows: list[Row], template: Template) -> Table3:
     keys = template.table3_keys
     # The row labels are searched anywhere in a cell, which is slow on long cells: each distinct
-    # cell text is searched once (header words repeat; the first anchor is looked for twice).
-    seen: dict[str, str | None] = {}
+    # cell text is searched once (header words repeat, in a report and from report to report;
+    # the first anchor is looked for twice).
+    seen: dict[str, str | None] = _T3_ANCHORS.fresh(template)
 
     def anchor_of(tok: Token) -> str | None:
         key = seen.get(tok.compact, _UNSEEN)

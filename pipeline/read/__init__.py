@@ -14,6 +14,7 @@ from .sniff import DOC, DOCX, HTML, PDF, TEXT, sniff
 __all__ = ["Block", "Document", "GridCell", "Loc", "Table", "TextLine", "read_document", "sniff"]
 
 _READERS = {TEXT: ".text", HTML: ".html", DOCX: ".docx", PDF: ".pdf"}
+_LOADED: dict[str, object] = {}  # format -> its reader module, imported on the first such file
 
 
 def read_document(raw: bytes) -> Document:
@@ -21,4 +22,7 @@ def read_document(raw: bytes) -> Document:
     kind = sniff(raw)
     if kind == DOC:
         raise NotAReportError("Word 97-2003 .doc: save it as .docx")
-    return import_module(_READERS[kind], __name__).read(raw)
+    reader = _LOADED.get(kind)
+    if reader is None:
+        reader = _LOADED[kind] = import_module(_READERS[kind], __name__)
+    return reader.read(raw)

@@ -144,8 +144,11 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 def crawler_header(lines: list[str]) -> dict[str, str]:
     """The crawler's fields (crawled_title, crawled_published, crawled_url) when the text starts
     with a crawler header."""
+    head = lines[:_HEADER_LINES]
+    if not any("正文" in line for line in head):
+        return {}  # no line can open the body (_CRAWLER_BODY): not a crawler header, whatever the fields
     fields: dict[str, str] = {}
-    for line in lines[:_HEADER_LINES]:
+    for line in head:
         if _CRAWLER_BODY.match(line.strip()):
             return fields if len(fields) >= 2 else {}
         m = _CRAWLER_FIELD.match(line.strip())
