@@ -1,62 +1,100 @@
--- coverage: per county and year, how many of the county's townships (from the gazetteer) have a
--- report in the warehouse, and which are missing. Only counties with at least one current report
--- that year (of the county itself, one of its departments or one of its townships) are listed:
--- the question is how complete a county's collection is, not which of China's 2,845 counties
--- were never collected. Townships that sit directly under a prefecture (东莞市, 中山市, ...)
--- belong to no county and are not counted here.
+-- coverage: how complete the collection is, per year, at every level (province, prefecture,
+-- county, township) and per kind of body: of the bodies expected inside the region (see
+-- body_coverage: governments from the gazetteer, departments as far as the data shows), how
+-- many have a report that year, and which are missing. A region holds the bodies inside it: a
+-- prefecture's township row counts all the townships of all its counties, its county row its
+-- counties' governments, its prefecture row its own government. Only regions with at least one
+-- current report that year (of any body inside them) are listed: the question is how complete
+-- a region's collection is, not which of China's 2,845 counties were never collected. Names in
+-- reporting and missing are written below the region, so they are unique in it: for 宜春市 a
+-- township is 高安市八景镇, for 高安市 it is 八景镇. "Which townships of 宜春市 did not report in
+-- 2022": SELECT n_missing, n_expected, missing FROM coverage WHERE year = 2022 AND level =
+-- 'prefecture' AND region_name = '宜春市' AND body_level = 'township'.
+-- Reads body_coverage, gazetteer, report_indicators.
 --
 -- columns:
---   year                      report year
---   province_code             6-digit code of the province
---   province                  province name
---   prefecture_code           6-digit code of the prefecture; NULL for municipality districts
---   prefecture                prefecture name
---   county_code               6-digit code of the county
---   county                    county name
---   n_reports                 current reports placed in this county that year (any level)
---   n_townships               townships of the county in the gazetteer
---   n_townships_reporting     of those, townships with a current report that year
---   share_townships_reporting n_townships_reporting / n_townships
---   reporting_townships       names of the townships with a report, in code order
---   missing_townships         names of the townships without a report, in code order
-WITH townships AS (
-    SELECT code AS township_code, name AS township, county_code
-    FROM gazetteer
-    WHERE level = 'township' AND county_code IS NOT NULL
+--   year              report year
+--   level             the region's level: province, prefecture, county or township
+--   region_code       code of the region (6 digits; 9 for a township)
+--   region_name       the region's gazetteer name
+--   province_code     6-digit code of the region's province
+--   province          province name
+--   prefecture_code   6-digit code of the region's prefecture; NULL above prefecture level and
+--                     for municipality districts
+--   prefecture        prefecture name
+--   county_code       6-digit code of the region's county; NULL above county level
+--   county            county name
+--   n_reports         current reports of any body inside the region that year
+--   body_level        the kind of body counted: province, prefecture, county, township
+--                     (governments) or department
+--   n_expected        bodies of that kind expected inside the region
+--   n_reporting       of those, bodies with a current report that year
+--   n_missing         of those, bodies without one (n_expected - n_reporting)
+--   share_reporting   n_reporting / n_expected
+--   reporting         names of the bodies with a report, in code order
+--   missing           names of the bodies without a report, in code order
+WITH region_years AS (
+    SELECT lvl.level, lvl.region_code, r.year, count(*) AS n_reports
+    FROM report_indicators AS r,
+    LATERAL (
+        VALUES
+            ('province', r.province_code),
+            ('prefecture', r.prefecture_code),
+            ('county', r.county_code),
+            ('township', r.township_code)
+    ) AS lvl(level, region_code)
+    WHERE r.year IS NOT NULL AND lvl.region_code IS NOT NULL
+    GROUP BY ALL
 ),
-counties AS (
-    SELECT code AS county_code, name AS county, province_code, province, prefecture_code, prefecture
-    FROM gazetteer
-    WHERE level = 'county'
-),
-county_years AS (
-    SELECT county_code, year, count(*) AS n_reports
-    FROM report_indicators
-    WHERE county_code IS NOT NULL AND year IS NOT NULL
-    GROUP BY county_code, year
-),
-reported AS (
-    SELECT DISTINCT township_code, year
-    FROM report_indicators
-    WHERE township_code IS NOT NULL AND year IS NOT NULL
+placed AS (
+    -- every expected body under each region it lies in, named from just below that region
+    SELECT
+        b.year,
+        b.body_key,
+        b.body_level,
+        b.reported,
+        lvl.level,
+        lvl.region_code,
+        coalesce(nullif(concat_ws('', lvl.prefecture_part, lvl.county_part, lvl.township_part,
+                                  CASE WHEN b.body_level = 'department' THEN b.name END), ''),
+                 b.name) AS label
+    FROM body_coverage AS b,
+    LATERAL (
+        VALUES
+            ('province', b.province_code, b.prefecture, b.county, b.township),
+            ('prefecture', b.prefecture_code, NULL, b.county, b.township),
+            ('county', b.county_code, NULL, NULL, b.township),
+            ('township', b.township_code, NULL, NULL, NULL)
+    ) AS lvl(level, region_code, prefecture_part, county_part, township_part)
+    WHERE lvl.region_code IS NOT NULL
 )
 SELECT
-    cy.year,
-    c.province_code,
-    c.province,
-    c.prefecture_code,
-    c.prefecture,
-    c.county_code,
-    c.county,
-    cy.n_reports,
-    count(t.township_code) AS n_townships,
-    count(r.township_code) AS n_townships_reporting,
-    count(r.township_code) / nullif(count(t.township_code), 0) AS share_townships_reporting,
-    coalesce(list(t.township ORDER BY t.township_code) FILTER (WHERE r.township_code IS NOT NULL), []) AS reporting_townships,
-    coalesce(list(t.township ORDER BY t.township_code) FILTER (WHERE r.township_code IS NULL), []) AS missing_townships
-FROM county_years AS cy
-JOIN counties AS c ON c.county_code = cy.county_code
-LEFT JOIN townships AS t ON t.county_code = cy.county_code
-LEFT JOIN reported AS r ON r.township_code = t.township_code AND r.year = cy.year
-GROUP BY ALL
-ORDER BY cy.year, c.county_code
+    ry.year,
+    ry.level,
+    ry.region_code,
+    g.name AS region_name,
+    g.province_code,
+    g.province,
+    g.prefecture_code,
+    g.prefecture,
+    g.county_code,
+    g.county,
+    ry.n_reports,
+    p.body_level,
+    count(*) AS n_expected,
+    count(*) FILTER (WHERE p.reported) AS n_reporting,
+    count(*) FILTER (WHERE NOT p.reported) AS n_missing,
+    count(*) FILTER (WHERE p.reported) / count(*) AS share_reporting,
+    coalesce(list(p.label ORDER BY p.body_key) FILTER (WHERE p.reported), []) AS reporting,
+    coalesce(list(p.label ORDER BY p.body_key) FILTER (WHERE NOT p.reported), []) AS missing
+FROM region_years AS ry
+JOIN gazetteer AS g ON g.code = ry.region_code
+JOIN placed AS p ON p.year = ry.year AND p.level = ry.level AND p.region_code = ry.region_code
+GROUP BY ry.year, ry.level, ry.region_code, g.name, g.province_code, g.province, g.prefecture_code,
+         g.prefecture, g.county_code, g.county, ry.n_reports, p.body_level
+ORDER BY
+    ry.year,
+    CASE ry.level WHEN 'province' THEN 1 WHEN 'prefecture' THEN 2 WHEN 'county' THEN 3 ELSE 4 END,
+    ry.region_code,
+    CASE p.body_level WHEN 'province' THEN 1 WHEN 'prefecture' THEN 2 WHEN 'county' THEN 3
+                      WHEN 'township' THEN 4 ELSE 5 END

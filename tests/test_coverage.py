@@ -1,4 +1,4 @@
-"""Regions in the warehouse: roll-ups by code and the coverage of a county's townships."""
+"""Regions in the warehouse: roll-ups by code, and coverage (who was expected to report, who did) at every level."""
 from __future__ import annotations
 
 import gzip
@@ -8,10 +8,12 @@ import pandas as pd
 import pytest
 
 import docs
-from conftest import SAMPLES, rows
+from conftest import FIXTURES, SAMPLES, one, rows
 from pipeline.parse import parse_report
 from pipeline.store import lake
 from pipeline.store.warehouse import GAZETTEER_CSV, build_warehouse
+
+MULTIYEAR = FIXTURES / "multiyear"
 
 
 def _title(org: str, year: int) -> list[str]:
@@ -33,27 +35,123 @@ def warehouse(tmp_path_factory) -> Path:
     return path
 
 
-def gazetteer_townships(county: str) -> list[str]:
+@pytest.fixture(scope="module")
+def multiyear(tmp_path_factory) -> Path:
+    """tests/fixtures/multiyear: 靖安县's government, 宝峰镇 and 双溪镇 in 2021 and 2022, 水口乡 in 2021
+    only, the county's 生态环境局 in 2022 only."""
+    root = tmp_path_factory.mktemp("multiyear")
+    lake.ingest(root / "lake", [MULTIYEAR], parse=parse_report)
+    build_warehouse(root / "lake", root / "warehouse.duckdb")
+    return root / "warehouse.duckdb"
+
+
+@pytest.fixture(scope="module")
+def samples(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("samples")
+    lake.ingest(root / "lake", [SAMPLES], parse=parse_report)
+    build_warehouse(root / "lake", root / "warehouse.duckdb")
+    return root / "warehouse.duckdb"
+
+
+def gazetteer(**where: str) -> pd.DataFrame:
     with gzip.open(GAZETTEER_CSV, "rt", encoding="utf-8") as fh:
         g = pd.read_csv(fh, dtype=str)
-    return list(g[(g["level"] == "township") & (g["county"] == county)]["name"])
+    for col, value in where.items():
+        g = g[g[col] == value]
+    return g
+
+
+def gazetteer_townships(county: str) -> list[str]:
+    return list(gazetteer(level="township", county=county)["name"])
+
+
+def coverage(db: Path, year: int, region: str, body_level: str) -> tuple:
+    return one(db, """SELECT n_expected, n_reporting, n_missing, reporting, missing FROM coverage
+                      WHERE year = ? AND region_name = ? AND body_level = ?""", [year, region, body_level])
 
 
 def test_coverage_lists_reporting_and_missing_townships(warehouse):
-    [(n_reports, n_townships, n_reporting, reporting, missing)] = rows(warehouse, """
-        SELECT n_reports, n_townships, n_townships_reporting, reporting_townships, missing_townships
-        FROM coverage WHERE county = '靖安县' AND year = 2020""")
+    n_reports = one(warehouse, """SELECT DISTINCT n_reports FROM coverage
+                                  WHERE level = 'county' AND region_name = '靖安县' AND year = 2020""")
+    n_expected, n_reporting, n_missing, reporting, missing = coverage(warehouse, 2020, "靖安县", "township")
     all_townships = gazetteer_townships("靖安县")
     assert n_reports == 2
-    assert n_townships == len(all_townships)
+    assert n_expected == len(all_townships) and n_missing == len(all_townships) - 2
     assert sorted(reporting) == ["双溪镇", "宝峰镇"] and n_reporting == 2
     assert sorted(missing) == sorted(set(all_townships) - {"宝峰镇", "双溪镇"})
 
 
 def test_coverage_per_year(warehouse):
-    got = rows(warehouse, "SELECT year, county, reporting_townships FROM coverage ORDER BY year, county")
+    got = rows(warehouse, """SELECT year, region_name, reporting FROM coverage
+                             WHERE level = 'county' AND body_level = 'township' ORDER BY year, region_name""")
     assert (2022, "靖安县", ["宝峰镇"]) in got
     assert (2022, "高安市", ["八景镇"]) in got
+
+
+def test_townships_of_a_prefecture_that_did_not_report_on_the_samples(samples):
+    # the samples hold one 宜春市 township for 2022: 高安市八景镇 (000); 003 is 宝峰镇's 2020 report
+    n_townships = len(gazetteer(level="township", prefecture="宜春市"))
+    assert n_townships == 186
+    n_expected, n_reporting, n_missing, reporting, missing = coverage(samples, 2022, "宜春市", "township")
+    assert (n_expected, n_reporting, n_missing, reporting) == (186, 1, 185, ["高安市八景镇"])
+    assert "靖安县宝峰镇" in missing and "高安市八景镇" not in missing
+    # the same answer, body by body
+    names = rows(samples, """SELECT county || name FROM body_coverage WHERE year = 2022 AND prefecture = '宜春市'
+                             AND body_level = 'township' AND NOT reported""")
+    assert len(names) == 185 and sorted(n for (n,) in names) == sorted(missing)
+
+
+def test_coverage_of_the_county_in_the_fixture(multiyear):
+    townships = gazetteer_townships("靖安县")
+    assert len(townships) == 11
+    assert coverage(multiyear, 2021, "靖安县", "township")[:4] == (11, 3, 8, ["双溪镇", "宝峰镇", "水口乡"])
+    n_expected, n_reporting, n_missing, reporting, missing = coverage(multiyear, 2022, "靖安县", "township")
+    assert (n_expected, n_reporting, n_missing, reporting) == (11, 2, 9, ["双溪镇", "宝峰镇"])
+    assert "水口乡" in missing and sorted(missing) == sorted(set(townships) - {"宝峰镇", "双溪镇"})
+    # the county's own government reported both years
+    assert coverage(multiyear, 2021, "靖安县", "county") == (1, 1, 0, ["靖安县"], [])
+    assert coverage(multiyear, 2022, "靖安县", "county") == (1, 1, 0, ["靖安县"], [])
+    # 生态环境局 reported in 2022 only: a department seen once is expected in the other years
+    assert coverage(multiyear, 2021, "靖安县", "department") == (1, 0, 1, [], ["生态环境局"])
+    assert coverage(multiyear, 2022, "靖安县", "department") == (1, 1, 0, ["生态环境局"], [])
+
+
+def test_coverage_of_the_prefecture_in_the_fixture(multiyear):
+    counties = gazetteer(level="county", prefecture="宜春市")
+    assert len(counties) == 10
+    n_expected, n_reporting, n_missing, reporting, missing = coverage(multiyear, 2022, "宜春市", "county")
+    assert (n_expected, n_reporting, n_missing, reporting) == (10, 1, 9, ["靖安县"])
+    assert sorted(missing) == sorted(set(counties["name"]) - {"靖安县"})
+    # townships named under the prefecture carry their county, so the list is unambiguous
+    assert coverage(multiyear, 2021, "宜春市", "township")[:4] == (
+        186, 3, 183, ["靖安县双溪镇", "靖安县宝峰镇", "靖安县水口乡"])
+    assert coverage(multiyear, 2022, "宜春市", "township")[:4] == (186, 2, 184, ["靖安县双溪镇", "靖安县宝峰镇"])
+    assert coverage(multiyear, 2022, "宜春市", "prefecture") == (1, 0, 1, [], ["宜春市"])
+    assert coverage(multiyear, 2021, "宜春市", "department") == (1, 0, 1, [], ["靖安县生态环境局"])
+    # every report of the year is inside the prefecture; regions without reports are not listed
+    assert rows(multiyear, """SELECT DISTINCT year, n_reports FROM coverage WHERE level = 'prefecture'
+                              ORDER BY year""") == [(2021, 4), (2022, 4)]
+    assert one(multiyear, "SELECT count(DISTINCT region_code) FROM coverage WHERE level = 'prefecture'") == 1
+
+
+def test_body_coverage_says_who_reported_each_year(multiyear):
+    got = rows(multiyear, """SELECT year, name, body_level, reported, org, n_years_reported FROM body_coverage
+                             WHERE county = '靖安县' AND (reported OR n_years_reported > 0)
+                             ORDER BY body_key, year""")  # '|' of a department key sorts after digits
+    assert got == [
+        (2021, "靖安县", "county", True, "靖安县人民政府", 2),
+        (2022, "靖安县", "county", True, "靖安县人民政府", 2),
+        (2021, "双溪镇", "township", True, "靖安县双溪镇", 2),
+        (2022, "双溪镇", "township", True, "靖安县双溪镇", 2),
+        (2021, "宝峰镇", "township", True, "靖安县宝峰镇", 2),
+        (2022, "宝峰镇", "township", True, "靖安县宝峰镇", 2),
+        (2021, "水口乡", "township", True, "靖安县水口乡", 1),
+        (2022, "水口乡", "township", False, None, 1),
+        (2021, "生态环境局", "department", False, None, 1),
+        (2022, "生态环境局", "department", True, "靖安县生态环境局", 1),
+    ]
+    # every government of the gazetteer is expected every year the warehouse has
+    assert one(multiyear, "SELECT count(*) FROM body_coverage WHERE body_level <> 'department'") == 2 * len(gazetteer())
 
 
 def test_two_counties_sum_into_their_prefecture_and_province(warehouse):

@@ -173,10 +173,12 @@ def test_yearly_comparison_per_body_and_region(scenario: Path) -> None:
                             FROM yearly_comparison WHERE scope = 'body' AND key = ?
                             AND indicator = 'normative_documents_in_force'""", [CODES["八景镇"]])
     assert body == (2021, 2022, 1, 40, 43, 3)
-    region = one(scenario, """SELECT previous_year, year, years_apart, previous_n_reports, n_reports
+    # 宜春市: 八景镇 in 2021; 八景镇 and 某镇 in 2022: the comparison rests on 八景镇, 某镇 came in
+    region = one(scenario, """SELECT previous_year, year, years_apart, n_bodies, n_bodies_entered, n_bodies_dropped,
+                                     all_bodies_previous_n_reports, all_bodies_n_reports
                               FROM yearly_comparison WHERE scope = 'prefecture' AND key = ?
                               AND indicator = 'applications_new' AND year = 2022""", [CODES["宜春市"]])
-    assert region == (2021, 2022, 1, 1, 2)
+    assert region == (2021, 2022, 1, 1, 1, 0, 1, 2)
 
 
 def test_cross_year_quality_issues(scenario: Path) -> None:
