@@ -48,13 +48,15 @@ def _poison_parse(raw: bytes, source: str):
 @pytest.fixture(scope="module")
 def poisoned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """高安市八景镇 2021 and 2022 (one body, consecutive years, so the cross-year checks compare
-    them) with 1e30, 1e19, 1e15, -5 and 0 in tables 2, 3 and 4 and in the prose."""
+    them) with 1e30, 1e19, 1e15, -5 and 0 in tables 2, 3 and 4 and in the prose. Tables 3 and 4 and
+    the prose count (int64 in the lake): their largest is 9e18, which int64 holds; a value past it is
+    refused by the lake (test_a_count_past_int64_is_refused_with_its_column)."""
     tmp = tmp_path_factory.mktemp("poisoned")
     raw = tmp / "raw"
 
     d2021 = doc("000", issues=[])
     d2021["report"] = {**d2021["report"], "year": 2021, "title": "高安市八景镇2021年政府信息公开工作年度报告"}
-    d2021["applications"]["carried_forward"] = [1e30, -5, 0, 0, 0, 0, 1e30]
+    d2021["applications"]["carried_forward"] = [9e18, -5, 0, 0, 0, 0, 9e18]  # counts are int64: 9e18 fits
     set_measure(d2021, "normative_documents", "in_force", 1e30)
     set_measure(d2021, "rules", "in_force", 1e19)
     d2021["reviews_litigation"] = [1e15, 0, 0, 0, 1e15] + [0] * 10
@@ -64,14 +66,14 @@ def poisoned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     apps = d2022["applications"]
     apps["carried_over"] = [1e15, 0, 0, 0, 0, 0, 1e15]
     apps["new_received"] = [-5, 0, 0, 0, 0, 0, -5]
-    apps["granted"] = [1e30, 0, 0, 0, 0, 0, 1e30]
+    apps["granted"] = [9e18, 0, 0, 0, 0, 0, 9e18]
     apps["total_processed"] = [0, 0, 0, 0, 0, 0, 0]  # shares divide by it
     set_measure(d2022, "normative_documents", "issued", -5)
     set_measure(d2022, "normative_documents", "in_force", 1e15)
     set_measure(d2022, "rules", "issued", 1e19)
     set_measure(d2022, "fees", "fee_amount", 1e30, "万元")  # x 10000 in stg_active_disclosure
-    d2022["reviews_litigation"] = [1e30, -5, 0, 0, None] + [0] * 5 + [1e15, 0, 0, 0, None]  # totals derived
-    d2022["narrative_facts"] = [{"fact": "proactive_total", "value": 1e30, "qualifier": "exact", "category": None},
+    d2022["reviews_litigation"] = [9e18, -5, 0, 0, None] + [0] * 5 + [1e15, 0, 0, 0, None]  # totals derived
+    d2022["narrative_facts"] = [{"fact": "proactive_total", "value": 9e18, "qualifier": "exact", "category": None},
                                 {"fact": "applications_received", "value": -5, "qualifier": "exact",
                                  "category": None}]
     write_doc(raw, "2022.json", d2022)
@@ -99,7 +101,9 @@ def test_the_values_are_there_as_the_lake_holds_them(poisoned: tuple[Path, Path]
                             rules_issued, fees_yuan, proactive_items_prose, review_cases, review_corrected,
                             share_review_corrected
                      FROM report_indicators WHERE org = '高安市八景镇' AND year = 2022""")
-    assert got[:8] + got[9:] == (1e15, -5, 1e30, 0, None, -5, 1e15, 1e19, 1e30, 1e30, -5, -5 / 1e30)
+    # the review total is derived from its parts, in whole numbers: 9e18 - 5 exactly
+    cases = 9 * 10**18 - 5
+    assert got[:8] + got[9:] == (1e15, -5, 9e18, 0, None, -5, 1e15, 1e19, 9e18, cases, -5, -5 / cases)
     assert got[8] == pytest.approx(1e34)  # 1e30 万元 in yuan
     # a share of nothing processed is NULL, not a division error or inf
     assert one(wh, """SELECT count(*) FROM report_indicators
@@ -109,7 +113,7 @@ def test_the_values_are_there_as_the_lake_holds_them(poisoned: tuple[Path, Path]
     assert change == (1e30, 1e15, 1e15 - 1e30)
     county = one(wh, """SELECT value FROM region_year_indicators WHERE level = 'county' AND year = 2022
                         AND indicator = 'granted'""")
-    assert county == 1e30
+    assert county == 9e18
 
 
 def test_cross_year_findings_print_any_number(poisoned: tuple[Path, Path]) -> None:
@@ -117,7 +121,7 @@ def test_cross_year_findings_print_any_number(poisoned: tuple[Path, Path]) -> No
     details = dict(rows(wh, """SELECT field, detail FROM quality_issues WHERE org = '高安市八景镇' AND year = 2022
                                AND origin = 'cross_document'"""))
     assert details["carried_over/natural_person"] == \
-        "1e+15 carried over from 2021, but the 2021 report carried forward 1e+30 (natural_person)"
+        "1e+15 carried over from 2021, but the 2021 report carried forward 9e+18 (natural_person)"
     assert details["carried_over/commercial"] == \
         "0 carried over from 2021, but the 2021 report carried forward -5 (commercial)"
     assert details["normative_documents/in_force"].startswith("1e+30 in force at the end of 2021 + -5 issued")
@@ -257,3 +261,13 @@ def test_line_ends_of_every_kind_keep_editor_line_numbers() -> None:
     doc_ = read("一\r二\r\n三\n\n四\r\r五".encode("utf-8"))
     assert [b.text for b in doc_.blocks] == ["一", "二", "三", "", "四", "", "五"]
     assert [b.loc.line for b in doc_.blocks] == list(range(1, 8))
+
+
+def test_a_count_past_int64_is_refused_with_its_column(tmp_path: Path) -> None:
+    d = doc("000")
+    d["applications"]["granted"] = [1e30, 0, 0, 0, 0, 0, 1e30]
+    write_doc(tmp_path / "raw", "2022.json", d)
+    staged = lake.stage_new_reports(tmp_path / "lake", lake.scan_raw([tmp_path / "raw"]), parse=fake_parse)
+    assert staged.n_parsed == 0
+    (name, why), = staged.rejected
+    assert name.endswith("2022.json") and "applications.value" in why and "cannot hold" in why

@@ -78,6 +78,11 @@ class ParsedReport:
         }
 
 
+def _count(value: float | None) -> int | None:
+    # Tables 3 and 4 count (fields.toml: int); a fraction was screened out as value_implausible.
+    return None if value is None else int(value)
+
+
 def _jsonable(v: Any) -> Any:
     if isinstance(v, float):
         if math.isnan(v):
@@ -160,7 +165,7 @@ def parse_document(doc: Document, sha: str, source: str) -> ParsedReport:
     template_version = versions.pop() if len(versions) == 1 else ("mixed" if versions else None)
 
     records["narrative_facts"] = [
-        {"report_id": report_id, "fact": f.fact, "value": f.value, "qualifier": f.qualifier,
+        {"report_id": report_id, "fact": f.fact, "value": int(f.value), "qualifier": f.qualifier,
          "category": f.category, "evidence": f.evidence, **where(f.line)} for f in facts
     ]
     records["issues"] = [
@@ -210,9 +215,13 @@ def _screen_values(t2: Table2 | None, t3: Table3 | None, t4: Table4 | None, temp
     them: the cells a record is made of are the screened ones, whichever table they are in."""
     top = template.shape.max_value
 
+    whole = template.shape.whole_number_tables
+
     def screen(table: str, columns: tuple[str, ...], cells: list[Cell]) -> list[Cell]:
-        # A value in [0, max_value] is plausible in any column: only the others need a closer look.
-        return [c if c.value is None or 0 <= c.value <= top
+        # A value in [0, max_value] (whole, where the table counts) is plausible in any column:
+        # only the others need a closer look.
+        counts = table in whole
+        return [c if c.value is None or (0 <= c.value <= top and not (counts and c.value % 1))
                 else _plausible(table, columns[i] if i < len(columns) else "", c, template)
                 for i, c in enumerate(cells)]
 
@@ -341,7 +350,7 @@ def _table3_records(report_id: str, t3: Table3 | None, spans: dict, template: Te
             continue
         for applicant, cell in zip(t3.columns, arow.cells):
             add({"report_id": report_id, "outcome": outcome, "applicant": applicant,
-                 "value": cell.value, "line": cell.line, "raw": cell.raw, **where(cell.line, cell.loc)})
+                 "value": _count(cell.value), "line": cell.line, "raw": cell.raw, **where(cell.line, cell.loc)})
             if cell.status != OK:
                 findings += _cell_findings(table, f"{outcome}/{applicant}", cell)
 
@@ -355,7 +364,8 @@ def _table4_records(report_id: str, t4: Table4 | None, spans: dict, template, re
         return
     for (proceeding, result), cell in zip(template.table4_cells, t4.cells):
         records[table].append({"report_id": report_id, "proceeding": proceeding, "result": result,
-                               "value": cell.value, "line": cell.line, "raw": cell.raw, **where(cell.line, cell.loc)})
+                               "value": _count(cell.value), "line": cell.line, "raw": cell.raw,
+                               **where(cell.line, cell.loc)})
         if cell.status != OK:
             findings += _cell_findings(table, f"{proceeding}/{result}", cell)
 

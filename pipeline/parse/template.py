@@ -95,6 +95,7 @@ class Shape:
     table4_total: str
     max_value: float  # a printed number above this is no count or amount a report can hold
     negative_columns: dict[str, frozenset[str]]  # table -> the columns that may print a negative number
+    whole_number_tables: frozenset[str]  # tables that only count: a fraction there is no count
 
     def version_for_year(self, year: int | None) -> str:
         for from_year, version in self.default_version:
@@ -110,6 +111,8 @@ class Shape:
             return f"more than {_readable_number(self.max_value)}, beyond any count or amount a report holds"
         if value < 0 and column not in self.negative_columns.get(table, frozenset()):
             return "a negative number, in a column that counts things or sums money and cannot fall below zero"
+        if table in self.whole_number_tables and not float(value).is_integer():
+            return "a fraction, in a table that counts applications or cases"
         return None
 
 
@@ -133,6 +136,7 @@ def _load_shape(path: Path) -> Shape:
         table4_total=d["reviews_litigation"]["total"],
         max_value=float(d["plausible"]["max_value"]),
         negative_columns={table: frozenset(cols) for table, cols in d["plausible"]["negative_columns"].items()},
+        whole_number_tables=frozenset(d["plausible"]["whole_number_tables"]),
     )
 
 

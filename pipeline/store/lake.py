@@ -52,6 +52,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import atomic
+from .. import fields
 from ..errors import ReportError
 from ..faults import checkpoint
 from ..parse import MAX_BYTES
@@ -69,6 +70,7 @@ except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
 PATHS_NAME = "_paths.parquet"
+SOURCE_FILES, FILE_PATHS = "source_files", "file_paths"  # their tables in fields.toml and the warehouse
 INVENTORY_NAME = "_inventory.parquet"
 STAGING_NAME = "_staging"
 LOCK_NAME = ".lock"
@@ -76,33 +78,14 @@ UNKNOWN_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 
 _ARROW_TYPES = {"string": pa.string(), "Int64": pa.int64(), "Float64": pa.float64()}
 
-MANIFEST_SCHEMA = pa.schema([
-    ("sha256", pa.string()),
-    ("report_id", pa.string()),
-    ("source_path", pa.string()),
-    ("file_size", pa.int64()),
-    ("file_mtime", pa.timestamp("us", tz="UTC")),
-    ("ingested_at", pa.timestamp("us", tz="UTC")),
-    ("batch_id", pa.string()),
-    ("status", pa.string()),
-    ("error", pa.string()),
-    ("org", pa.string()),
-    ("year", pa.int64()),
-    ("parser_version", pa.string()),  # the parser (release + template hash) that read the file; NULL: before versions
-])
+MANIFEST_SCHEMA = fields.arrow_schema(SOURCE_FILES)  # one row per file content (sha256)
 MANIFEST_COLUMNS: tuple[str, ...] = tuple(MANIFEST_SCHEMA.names)
 
 _NULLABLE = {pa.int64(): pd.Int64Dtype(), pa.string(): pd.StringDtype()}
 
 # Every file name under which a content was seen: the manifest is per content (sha256), the
 # ingest log an analyst reads is per file, so a copy under a second name is accounted for too.
-PATHS_SCHEMA = pa.schema([
-    ("path", pa.string()),
-    ("sha256", pa.string()),
-    ("file_size", pa.int64()),
-    ("first_seen", pa.timestamp("us", tz="UTC")),
-    ("last_seen", pa.timestamp("us", tz="UTC")),
-])
+PATHS_SCHEMA = fields.arrow_schema(FILE_PATHS)
 
 ParseFn = Callable[[bytes, str], object]
 ProgressFn = Callable[[str], None]
@@ -135,8 +118,8 @@ class CommitResult:
 
 @functools.cache  # built once: a run asks for it once per file and table
 def contract_schema(name: str) -> pa.Schema:
-    """The Arrow schema of a tidy frame, exactly as pipeline.parse.schema.FRAMES defines it."""
-    return pa.schema([(c, _ARROW_TYPES[t]) for c, t in FRAMES[name].items()])
+    """The Arrow schema of a tidy frame, exactly as the field registry (pipeline/fields.toml) defines it."""
+    return fields.arrow_schema(name)
 
 
 def table_schema(name: str) -> pa.Schema:
@@ -350,8 +333,16 @@ _INTS = {int, type(None)}
 
 def _record_batch(name: str, rows: list[dict]) -> pa.RecordBatch:
     """One file's rows of one table, with the contract's columns and types."""
-    return pa.RecordBatch.from_arrays([_arrow_column([r.get(col) for r in rows], dtype)
-                                       for col, dtype in FRAMES[name].items()], schema=contract_schema(name))
+    arrays = []
+    for col, dtype in FRAMES[name].items():
+        values = [r.get(col) for r in rows]
+        try:
+            arrays.append(_arrow_column(values, dtype))
+        except (TypeError, ValueError, OverflowError, pa.ArrowException) as err:
+            # A parser bug (the parser nulls what no count can be): name the column, not pandas' internals.
+            raise ValueError(f"{name}.{col} ({dtype}): a value the column "
+                             f"cannot hold ({_one_line(err)})") from err
+    return pa.RecordBatch.from_arrays(arrays, schema=contract_schema(name))
 
 
 class LakeWriteError(OSError):
