@@ -19,29 +19,29 @@ from dagster import (
     AssetSpec,
     MaterializeResult,
     MetadataValue,
-    TableColumn,
-    TableSchema,
     asset,
     multi_asset,
 )
 
+from pipeline import fields
 from pipeline.store import compact, lake, warehouse
 
 from . import checks
-from .resources import POOL, REPO_ROOT, OgiSettings
+from .metadata import describe, loaded_table_schema, model_schema, table_metadata
+from .resources import OWNERS, POOL, REPO_ROOT, OgiSettings
 
-INGEST, WAREHOUSE, MODELS = "ingest", "warehouse", "models"
+# Groups follow the flow: files to lake, lake to DuckDB tables, SQL models, and the one file
+# analysts open, alone in its group so that the UI shows at a glance when it was last published.
+INGEST, WAREHOUSE, MODELS, PUBLISHED = "ingest", "warehouse", "models", "published"
+# Kinds (the UI's icons and filters): what each asset is made with or stored in.
+PYTHON, PARQUET, DUCKDB, SQL = {"python"}, {"parquet"}, {"duckdb"}, {"duckdb", "sql"}
 # Metadata of the `reports` materialisation: the build inputs the working file was loaded from
 BUILT_FROM, BUILT_FROM_ASSET = "built_from", "reports"
 
 
-def _column_schema(columns: dict[str, str]) -> TableSchema:
-    return TableSchema(columns=[TableColumn(name, description=text) for name, text in columns.items()])
-
-
 # --- ingest ---------------------------------------------------------------------------------
 
-@asset(group_name=INGEST, description="The report files in the raw folders (default data/raw/ and "
+@asset(group_name=INGEST, kinds=PYTHON, owners=OWNERS, description="The report files in the raw folders (default data/raw/ and "
        "data/samples/), hashed; the inventory is written to the lake for the parse step.")
 def raw_report_files(context: AssetExecutionContext, ogi: OgiSettings) -> MaterializeResult:
     files = lake.scan_folders(ogi.lake, ogi.raw_dirs())  # unchanged files (same stat) are not hashed again
@@ -55,7 +55,7 @@ def raw_report_files(context: AssetExecutionContext, ogi: OgiSettings) -> Materi
     })
 
 
-@asset(deps=[raw_report_files], pool=POOL, group_name=INGEST,
+@asset(deps=[raw_report_files], pool=POOL, group_name=INGEST, kinds=PYTHON, owners=OWNERS,
        description="Tidy frames of the files whose content the lake has not seen, staged for the lake. "
        "A file seen before (same sha256) is not parsed again; a changed file is.")
 def parsed_reports(context: AssetExecutionContext, ogi: OgiSettings) -> MaterializeResult:
@@ -73,7 +73,7 @@ def parsed_reports(context: AssetExecutionContext, ogi: OgiSettings) -> Material
     })
 
 
-@asset(deps=[parsed_reports], pool=POOL, group_name=INGEST,
+@asset(deps=[parsed_reports], pool=POOL, group_name=INGEST, kinds=PARQUET, owners=OWNERS,
        description="The Parquet lake (data/lake/): one folder per tidy table, hive-partitioned by report "
        "year, plus _manifest.parquet. Every document ever parsed stays here.")
 def parquet_lake(context: AssetExecutionContext, ogi: OgiSettings) -> MaterializeResult:
@@ -108,8 +108,8 @@ def tables_asset(sql_dir: Path) -> AssetsDefinition:
     @multi_asset(name="warehouse_tables", pool=POOL, can_subset=True,
                  description="Recreate the working DuckDB file from the lake.",
                  specs=[AssetSpec(name, deps=[parquet_lake], group_name=WAREHOUSE, skippable=True,
-                                  description=warehouse.TABLE_DOCS[name][0],
-                                  metadata={"dagster/column_schema": _column_schema(warehouse.TABLE_DOCS[name][1])})
+                                  kinds=DUCKDB, owners=OWNERS, description=fields.tables()[name].description,
+                                  metadata={"dagster/column_schema": loaded_table_schema(name)})
                         for name in warehouse.LOADED_TABLES],
                  check_specs=checks.lake_rows_check_specs())
     def warehouse_tables(context: AssetExecutionContext, ogi: OgiSettings) -> Iterator[object]:
@@ -126,7 +126,8 @@ def tables_asset(sql_dir: Path) -> AssetsDefinition:
         selected = context.selected_asset_keys  # all tables are loaded at once; the ones asked for are recorded
         for name in warehouse.LOADED_TABLES:
             if AssetKey(name) in selected:
-                meta = {"rows": rows[name], **({BUILT_FROM: json.dumps(inputs)} if name == BUILT_FROM_ASSET else {})}
+                meta = {**table_metadata(ogi.warehouse, name, rows[name]),
+                        **({BUILT_FROM: json.dumps(inputs)} if name == BUILT_FROM_ASSET else {})}
                 yield MaterializeResult(asset_key=name, metadata=meta)
         yield from (r for r in lake_rows if AssetCheckKey(AssetKey.from_coercible(r.asset_key), r.check_name)
                     in context.selected_asset_check_keys)
@@ -138,8 +139,8 @@ def _model_spec(model: warehouse.Model) -> AssetSpec:
     rel = model.path.relative_to(REPO_ROOT) if model.path.is_relative_to(REPO_ROOT) else model.path
     # skippable: a model downstream of a failed blocking check is not built (see models_asset)
     return AssetSpec(model.name, deps=[AssetKey(d) for d in model.deps], group_name=MODELS, skippable=True,
-                     description=model.description or None,
-                     metadata={"sql_file": str(rel), "dagster/column_schema": _column_schema(model.columns)})
+                     kinds=SQL, owners=OWNERS, description=model.description or None,
+                     metadata={"sql_file": str(rel), "dagster/column_schema": model_schema(model)})
 
 
 def models_asset(models: dict[str, warehouse.Model]) -> AssetsDefinition:
@@ -170,13 +171,16 @@ def models_asset(models: dict[str, warehouse.Model]) -> AssetsDefinition:
                     ogi.progress(context, f"model {name}: not built, a blocking check failed upstream")
                     continue
                 n = warehouse.run_model(ogi.work, models[name])
+                # the table's own names and types, now that it exists (its run closed its connection)
+                columns = describe(ogi.work, [name]).get(name, [])
                 results = [r for r in checks.run_model_checks(ogi.work, name)
                            if AssetCheckKey(AssetKey(name), r.check_name) in wanted_checks]
                 if checks.blocking_failed(name, results):
                     blocked.add(name)
                 ogi.progress(context, f"model {name}: {n} rows", log=False)
                 built.append(f"{name} {n}")
-                yield MaterializeResult(asset_key=name, metadata={"rows": n}, check_results=results)
+                yield MaterializeResult(asset_key=name, check_results=results, metadata=table_metadata(
+                    ogi.warehouse, name, n, model_schema(models[name], columns)))
         if built:  # one line in the run's log for the step (each model's line went to stdout only)
             context.log.info(f"models: {len(built)} built; rows: {', '.join(built)}")
 
@@ -194,7 +198,8 @@ def _loaded_from(context: AssetExecutionContext) -> dict | None:
 def published_asset(models: dict[str, warehouse.Model], sql_dir: Path) -> AssetsDefinition:
     order = warehouse.model_order(models)
 
-    @asset(name="published_warehouse", deps=[AssetKey(m) for m in models], pool=POOL, group_name=WAREHOUSE,
+    @asset(name="published_warehouse", deps=[AssetKey(m) for m in models], pool=POOL, group_name=PUBLISHED,
+           kinds=DUCKDB, owners=OWNERS,
            description="data/warehouse.duckdb, the file analysts open: a finished copy of the working "
            "database in the DuckDB 1.0 storage format (any DuckDB 1.x or 2.x opens it), swapped in atomically.")
     def published_warehouse(context: AssetExecutionContext, ogi: OgiSettings) -> MaterializeResult:

@@ -18,6 +18,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 # Every asset that writes the lake or a DuckDB file is in this pool; dagster.yaml gives it one slot.
 POOL = "duckdb"
 JOB_NAME = "ogi_all"
+EXPORTS_JOB = "ogi_exports"
+# Who answers for every asset (the UI's Owners; Dagster takes an e-mail or "team:<name>").
+OWNERS = ["team:ogi-pipeline"]
 
 
 class OgiSettings(ConfigurableResource):

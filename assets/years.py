@@ -37,6 +37,7 @@ from dagster import (
 from pipeline.store import lake, warehouse, years
 
 from . import checks
+from .metadata import describe, model_schema, table_metadata
 from .resources import POOL, OgiSettings
 
 YEAR_JOB = "ogi_year"
@@ -89,8 +90,13 @@ def year_job(partitions: StaticPartitionsDefinition | None = None, sql_dir: Path
                                           progress=lambda m: ogi.progress(context, m, log=False))
         ogi.progress(context, f"warehouse: {built.mode} build, {built.reports_loaded} reports loaded, "
                               f"{len(built.models)} models; published {ogi.warehouse}")
+        models = warehouse.load_models(sql_dir)
+        # the models' own names and types as published (the loaded tables' are in their definitions)
+        columns = describe(ogi.warehouse, models) if built.models else {}
         for name, rows in built.rows.items():
-            yield AssetMaterialization(asset_key=name, metadata={"rows": rows, "build": built.mode})
+            schema = model_schema(models[name], columns.get(name)) if name in columns else None
+            yield AssetMaterialization(asset_key=name, metadata={
+                **table_metadata(ogi.warehouse, name, rows, schema), "build": built.mode})
         if built.models:
             yield AssetMaterialization(asset_key="published_warehouse", metadata={
                 "path": MetadataValue.path(str(ogi.warehouse)), "bytes": Path(ogi.warehouse).stat().st_size})

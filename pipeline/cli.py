@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import re
@@ -136,16 +137,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     raw_dirs = [Path(args.raw_dir) if args.raw_dir else root / "data/raw", root / "data/samples"]
     lake_dir, db = root / "data/lake", root / "data/warehouse.duckdb"
     timings = Timings()
+    built: list[object] = []  # the BuildResult, for the Dagster record
+
+    def keep_result(build: Callable[..., object]) -> Callable[..., object]:
+        @functools.wraps(build)  # the same signature: _timed_build looks at it
+        def kept(*a: object, **kw: object) -> object:
+            built.append(build(*a, **kw))
+            return built[-1]
+        return kept
     # On a terminal a bar counts the files parsed; in a log, plain lines do.
     progress = Progress(lambda message: print(f"ogi: {message}", flush=True), bar=sys.stderr.isatty())
 
     progress(f"reading {', '.join(str(d) for d in raw_dirs)}")
     try:
         with runlock.hold(root / "data", wait=args.wait, owner="ogi run"):
-            lake.ingest(lake_dir, raw_dirs, parse=parse_report, progress=progress,
-                        budget=Budget(args.file_seconds, args.file_memory_mb), parser_version=parser_version(),
-                        workers=args.workers, timings=timings.seconds)
-            _timed_build(warehouse.build_warehouse, lake_dir, db, progress, timings)
+            ingested = lake.ingest(lake_dir, raw_dirs, parse=parse_report, progress=progress,
+                                   budget=Budget(args.file_seconds, args.file_memory_mb),
+                                   parser_version=parser_version(), workers=args.workers, timings=timings.seconds)
+            _timed_build(keep_result(warehouse.build_warehouse), lake_dir, db, progress, timings)
     except runlock.AnotherRunError as err:
         print(f"ogi: {err}", file=sys.stderr)
         return 1
@@ -161,8 +170,25 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"\nWarehouse: {db}  (query it: ogi query \"SELECT * FROM report_indicators\")")
     print("\nYearly comparison (table yearly_comparison; a few indicators, all are in the table):")
     print(yearly_comparison_text(db))
+    # Nothing built (the warehouse was up to date): nothing to record.
+    if args.dagster_record and built and built[-1].mode != warehouse.UNCHANGED:
+        with timings.stage("dagster record"):
+            _record_in_dagster(root, built[-1], ingested, outcomes)
     print("\n" + timings.text())
     return 0
+
+
+def _record_in_dagster(root: Path, built: object, ingested: object, outcomes: list) -> None:
+    """What the run built, as materialisations in the project's Dagster instance, so that
+    `dagster dev` shows it: handed to a detached process (assets/recording.py), as Dagster takes
+    seconds to import and to store them. Without Dagster or an instance: one line on stderr."""
+    try:
+        from assets.recording import start_record  # stdlib only: pipeline/ never imports Dagster
+
+        start_record(root, built, ingested, outcomes)
+    except Exception as err:  # never fail a published run over its record
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        print(f"ogi: the run was not recorded in Dagster: {reason}", file=sys.stderr)
 
 
 def _timed_build(build: Callable[..., object], lake_dir: Path, db: Path, progress: Progress,
@@ -332,6 +358,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="memory one file may take to parse (default 2048)")
     r.add_argument("--workers", type=_positive_int, default=None, metavar="N",
                    help="processes that parse files at the same time (default: one per core)")
+    r.add_argument("--no-dagster-record", dest="dagster_record", action="store_false",
+                   help="do not record the run's materialisations in the project's Dagster instance "
+                        "($DAGSTER_HOME, else the project folder's dagster.yaml)")
     r.set_defaults(func=cmd_run)
     q = sub.add_parser("query", help="run one read-only SQL query against the warehouse")
     q.add_argument("sql")
@@ -348,6 +377,9 @@ def main(argv: list[str] | None = None) -> int:
     q.add_argument("--memory-limit", type=_memory, default="1GB", metavar="SIZE",
                    help="DuckDB memory limit, e.g. 500MB or 4GB; a query needing more stops (default 1GB)")
     q.set_defaults(func=cmd_query)
+    from .export.cli import register as register_export  # argparse only: the export code loads when it runs
+
+    register_export(sub)
     try:
         args = parser.parse_args(argv)
     except SystemExit as done:  # a usage error (2) or --help (0): returned, so callers get a status

@@ -54,6 +54,22 @@ def test_first_run_parses_every_sample_and_publishes(project) -> None:  # noqa: 
     assert one(settings.warehouse, "SELECT count(*) FROM report_indicators") == 5
 
 
+def test_tables_and_models_carry_row_counts_and_typed_columns(project) -> None:  # noqa: ANN001
+    _, _, result = project
+    assert metadata(result, "reports", "dagster/row_count") == 5  # data/samples holds five reports
+    assert metadata(result, "reports", "dagster/table_name") == "warehouse.main.reports"
+    # one current report per body: the five samples are five bodies
+    assert metadata(result, "report_indicators", "dagster/row_count") == 5
+    schema = metadata(result, "report_indicators", "dagster/column_schema")
+    columns = {c.name: c for c in schema.columns}
+    assert columns["year"].type == "BIGINT" and columns["org"].type == "VARCHAR"
+    assert columns["org"].description == warehouse.load_models()["report_indicators"].columns["org"]
+    # every table and model the run built says how many rows it holds
+    built = {m.asset_key.to_user_string(): m.materialization.metadata for m in result.get_asset_materialization_events()}
+    for name in (*warehouse.LOADED_TABLES, *warehouse.load_models()):
+        assert isinstance(built[name]["dagster/row_count"].value, int), name
+
+
 def indicator(db: Path, sample: str, column: str) -> object:
     assert column.isidentifier()
     return one(db, f"SELECT {column} FROM report_indicators WHERE source_path LIKE ?", [f"%{sample}%"])
@@ -84,10 +100,13 @@ def test_figures_by_value(project) -> None:  # noqa: ANN001
 def test_regions_and_years_from_the_samples(project) -> None:  # noqa: ANN001
     _, settings, _ = project
     db = settings.warehouse
-    # 000 and 003 are both in 江西省宜春市: the prefecture has a 2020 and a 2022 report
-    got = one(db, """SELECT previous_year, year, previous_value, value FROM yearly_comparison
+    # 000 and 003 are both in 江西省宜春市: the prefecture has a 2020 report (宝峰镇, 0 normative
+    # documents issued) and a 2022 one (八景镇, 6): two different bodies, so nothing compares like
+    # with like (n_bodies 0, no values) and the totals over all reporting bodies say 0 -> 6
+    got = one(db, """SELECT previous_year, year, n_bodies, previous_value, value, n_bodies_entered, n_bodies_dropped,
+                            all_bodies_previous_value, all_bodies_value FROM yearly_comparison
                      WHERE scope = 'prefecture' AND name = '宜春市' AND indicator = 'normative_documents_issued'""")
-    assert got == (2020, 2022, 0, 6)
+    assert got == (2020, 2022, 0, None, None, 1, 1, 0, 6)
     assert one(db, """SELECT count(DISTINCT region_code) FROM region_year_indicators
                       WHERE level = 'province'""") == 4
 
