@@ -4,6 +4,8 @@
 -- in_force_rollforward_mismatch compare a year with the year before (current documents only),
 -- duplicate_report marks every document of a body and year that has more than one.
 --
+-- incremental: body_key (a report's rows depend only on the reports of its body: see models.py)
+--
 -- columns:
 --   report_id          the document the finding is about
 --   body_key           the body (see stg_reports)

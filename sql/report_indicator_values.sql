@@ -3,6 +3,8 @@
 -- its numerator and denominator, so that regions add numerators and denominators rather than
 -- averaging shares. NULL figures are kept (a report without table 3 has NULL application rows).
 --
+-- incremental: body_key (a report's rows depend only on the reports of its body: see models.py)
+--
 -- columns:
 --   report_id        the document
 --   body_key         the body (see stg_reports)

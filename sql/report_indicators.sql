@@ -5,6 +5,8 @@
 -- report does not give it (a missing table gives NULLs, never zeros), and a share is NULL when
 -- its denominator is 0 or NULL. Application figures use the 总计 (total) column.
 --
+-- incremental: body_key (a report's rows depend only on the reports of its body: see models.py)
+--
 -- columns:
 --   report_id                      the document
 --   body_key                       the body (see stg_reports)

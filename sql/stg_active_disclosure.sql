@@ -11,6 +11,8 @@
 -- reading fits every neighbour that prints the counts, its cells fill value_std and value_source
 -- names the neighbouring report; otherwise the cells stay NULL.
 --
+-- incremental: body_key (a report's rows depend only on the reports of its body: see models.py)
+--
 -- columns:
 --   report_id       the document
 --   year            report year

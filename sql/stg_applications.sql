@@ -5,6 +5,8 @@
 -- is missing from the text is the sum of the six applicant cells when all six are printed.
 -- Nothing else is filled in: a missing table has no rows, a missing cell stays NULL.
 --
+-- incremental: body_key (a report's rows depend only on the reports of its body: see models.py)
+--
 -- columns:
 --   report_id       the document
 --   year            report year

@@ -3,6 +3,8 @@
 -- two documents here; the newest (latest ingested, then latest file time) is current and the
 -- other is superseded (quality_issues says duplicate_report for both).
 --
+-- incremental: body_key (a report's rows depend only on the reports of its body: see models.py)
+--
 -- columns:
 --   report_id          the document (first 16 hex digits of the sha256 of its bytes)
 --   body_key           the body the report speaks for: its most precise region code, plus

@@ -2,6 +2,8 @@
 -- templates (2019's 结果维护 is the same key as 2021's 结果维持). A total cell missing from the
 -- text is the sum of its four results when all four are printed; value_source says so.
 --
+-- incremental: body_key (a report's rows depend only on the reports of its body: see models.py)
+--
 -- columns:
 --   report_id     the document
 --   year          report year

@@ -4,6 +4,14 @@ A model's name is its file stem. Its dependencies are read from its SQL (``json_
 never declared twice, and its documentation from its leading comment block, so adding a model
 is adding one file. The warehouse decides which tables a model may read besides other models
 (``load_models(..., sources)``) and runs the models in ``model_order`` into its working file.
+
+A model whose rows are per report can say so in its header, ``-- incremental: body_key``: its
+rows for a report (a ``report_id`` column) depend only on the reports that share that report's
+``body_key``, a column the model or a model it reads gives each report from the report's own
+rows. ``update_models`` then refreshes such models for a few changed reports without rerunning
+them over every row: it recomputes the whole groups (bodies) the changed reports belong to, now
+or before, by running the unchanged SELECT over just those reports' input rows, and replaces
+those reports' rows. The SQL stays one plain SELECT; the header line is the whole declaration.
 """
 from __future__ import annotations
 
@@ -11,7 +19,7 @@ import graphlib
 import functools
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +40,8 @@ class Model:
     deps: tuple[str, ...]  # tables the SELECT reads: loaded tables or other models
     description: str
     columns: dict[str, str]  # column -> meaning, from the SQL header
+    # "-- incremental: <column>": the group column of a per-report model (see update_models)
+    incremental: str | None = None
 
 
 @functools.cache
@@ -70,6 +80,8 @@ def sql_dependencies(sql: str) -> set[str]:
 
 
 _COLUMN_LINE = re.compile(r"^--   (\w+)\s+(.*\S)\s*$")
+# "-- incremental: body_key" (anything after the column name is a comment for the reader)
+_INCREMENTAL_LINE = re.compile(r"^--\s*incremental:\s*(\w+)", re.IGNORECASE)
 _CONTINUATION = re.compile(r"^--\s{5,}(\S.*\S|\S)\s*$")
 
 
@@ -86,6 +98,8 @@ def parse_header(sql: str) -> tuple[str, dict[str, str]]:
     for line in sql.splitlines():
         if not line.startswith("--"):
             break
+        if _INCREMENTAL_LINE.match(line):  # an instruction to the runner, not part of the description
+            continue
         if line.strip().lower() == "-- columns:":
             in_columns = True
             continue
@@ -106,6 +120,17 @@ def parse_header(sql: str) -> tuple[str, dict[str, str]]:
     return desc, columns
 
 
+def incremental_key(sql: str) -> str | None:
+    """The group column a model's header declares with ``-- incremental: <column>``, if any."""
+    for line in sql.splitlines():
+        if not line.startswith("--"):
+            return None
+        m = _INCREMENTAL_LINE.match(line)
+        if m:
+            return m.group(1).lower()
+    return None
+
+
 def load_models(sql_dir: Path, sources: Iterable[str]) -> dict[str, Model]:
     """Every ``*.sql`` file of the folder, keyed by file stem, with its dependencies.
 
@@ -118,12 +143,18 @@ def load_models(sql_dir: Path, sources: Iterable[str]) -> dict[str, Model]:
         sql = path.read_text(encoding="utf-8").strip().rstrip(";").strip()
         desc, cols = parse_header(sql)
         name = path.stem
-        models[name] = Model(name, path, sql, tuple(sorted(sql_dependencies(sql))), desc, cols)
+        key = incremental_key(sql)
+        if key is not None and "report_id" not in cols:
+            raise ValueError(f"{path.name} is declared incremental but has no report_id column")
+        models[name] = Model(name, path, sql, tuple(sorted(sql_dependencies(sql))), desc, cols, key)
     known = set(models) | set(sources)
     for m in models.values():
         unknown = set(m.deps) - known
         if unknown:
             raise ValueError(f"{m.path.name} reads unknown tables: {', '.join(sorted(unknown))}")
+    keys = {m.incremental for m in models.values() if m.incremental}
+    if len(keys) > 1:  # one grouping for all: a changed report's group must mean the same in every model
+        raise ValueError(f"models declare different incremental group columns: {', '.join(sorted(keys))}")
     return models
 
 
@@ -145,3 +176,99 @@ def run_model(work_path: Path, model: Model) -> int:
     finally:
         con.close()
 
+
+
+# --- incremental refresh --------------------------------------------------------------------
+
+def incremental_order(models: dict[str, Model]) -> list[str]:
+    """The models ``update_models`` refreshes, in dependency order: those declared incremental
+    that read no model rebuilt in full (such a model's rows could not be restricted by report)."""
+    refreshed: list[str] = []
+    for name in model_order(models):
+        model = models[name]
+        if model.incremental and all(d in refreshed for d in model.deps if d in models):
+            refreshed.append(name)
+    return refreshed
+
+
+def update_models(con: duckdb.DuckDBPyConnection, models: dict[str, Model], changed: str) -> int:
+    """Refresh the incremental models' tables for the reports listed in the table ``changed``.
+
+    ``changed`` holds the report_id of every report whose input rows were added, replaced or
+    removed since the models' tables were last built; the tables must otherwise be what a full
+    run over the current inputs gives. A changed report can change other reports' rows (the
+    newest document of a body and year is the current one), so the rows recomputed are those of
+    every report in a group (``-- incremental: <column>``) a changed report is in now or was in
+    before. The models' SELECTs run unchanged over temp tables that shadow their inputs with
+    just those reports' rows; the recomputed rows then replace the old ones. Runs in the
+    caller's transaction; returns the number of reports whose rows were recomputed.
+    """
+    names = incremental_order(models)
+    if not names:
+        return 0
+    key = models[names[0]].incremental
+    assert key is not None
+    keyed = next((n for n in names if key in models[n].columns), None)
+    if keyed is None:
+        raise ValueError(f"no incremental model has the group column {key}")
+    db = ident(con.execute("SELECT current_database()").fetchone()[0])
+
+    def kept(name: str) -> str:
+        # Qualified with the database: inside this function "main.x" would name the temp table x.
+        return f"{db}.main.{ident(name)}"
+
+    made: list[str] = []
+    # 1. Each changed report's group now (the models up to the one that names the group, run over
+    #    the changed reports alone: a report's group comes from its own rows) and before.
+    _run_restricted(con, models, names[:names.index(keyed) + 1], changed, kept, made)
+    con.execute(f"""CREATE TEMP TABLE _groups AS
+        SELECT {ident(key)} AS g FROM temp.main.{ident(keyed)}
+        UNION SELECT {ident(key)} FROM {kept(keyed)} WHERE report_id IN (SELECT report_id FROM {changed})""")
+    _drop_temp(con, made)
+    made.clear()
+    # 2. The reports of those groups (every report but the changed ones kept its group), and the
+    #    changed ones (a removed report's rows only go).
+    con.execute(f"""CREATE TEMP TABLE _affected AS
+        SELECT k.report_id FROM {kept(keyed)} AS k SEMI JOIN _groups AS g ON k.{ident(key)} IS NOT DISTINCT FROM g.g
+        UNION SELECT report_id FROM {changed}""")
+    con.execute("DROP TABLE _groups")
+    n_affected = con.execute("SELECT count(*) FROM _affected").fetchone()[0]
+    # 3. Their rows, computed from their inputs alone, replace the old ones.
+    _run_restricted(con, models, names, "_affected", kept, made)
+    for name in names:
+        new = [(d[0], str(d[1])) for d in con.execute(f"SELECT * FROM temp.main.{ident(name)} LIMIT 0").description]
+        old = [(d[0], str(d[1])) for d in con.execute(f"SELECT * FROM {kept(name)} LIMIT 0").description]
+        if new != old:
+            raise ValueError(f"model {name}: the kept table's columns differ from the model's; build in full")
+        con.execute(f"DELETE FROM {kept(name)} WHERE report_id IN (SELECT report_id FROM _affected)")
+        con.execute(f"INSERT INTO {kept(name)} SELECT * FROM temp.main.{ident(name)}")
+    _drop_temp(con, [*made, "_affected"])
+    return n_affected
+
+
+def _run_restricted(con: duckdb.DuckDBPyConnection, models: dict[str, Model], names: list[str], reports: str,
+                    kept: Callable[[str], str], made: list[str]) -> None:
+    """Run ``names`` in order as temp tables over their inputs cut to the reports in ``reports``.
+
+    A temp table shadows the database table of the same name in unqualified SQL, so each model's
+    SELECT reads the cut inputs and the models run before it, without a word of it changed.
+    Inputs without a report_id column (a reference table) are read whole.
+    """
+    for name in names:
+        for dep in models[name].deps:
+            if dep in models or dep in made:
+                continue
+            has_report = con.execute(
+                "SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() "
+                "AND schema_name = 'main' AND table_name = ? AND column_name = 'report_id'", [dep]).fetchone()[0]
+            if has_report:
+                con.execute(f"CREATE TEMP TABLE {ident(dep)} AS SELECT * FROM {kept(dep)} "
+                            f"WHERE report_id IN (SELECT report_id FROM {reports})")
+                made.append(dep)
+        con.execute(f"CREATE TEMP TABLE {ident(name)} AS\n{models[name].sql}\n")
+        made.append(name)
+
+
+def _drop_temp(con: duckdb.DuckDBPyConnection, names: Iterable[str]) -> None:
+    for name in names:
+        con.execute(f"DROP TABLE temp.main.{ident(name)}")

@@ -8,7 +8,11 @@ Analysts open ``data/warehouse.duckdb``. The pipeline never writes that file in 
    reports whose batch changed since (``_update_from_lake``), falling back to a fresh load.
 2. ``run_model`` (the runner in ``models.py``) runs each ``sql/*.sql`` file (one plain SELECT
    each) as ``CREATE OR REPLACE TABLE <file stem> AS ...``, in dependency order. A model's
-   dependencies are read from its SQL (``json_serialize_sql``), never declared twice.
+   dependencies are read from its SQL (``json_serialize_sql``), never declared twice. On an
+   incremental build the per-report models (header ``-- incremental: body_key``) are not run
+   again: ``models.update_models`` replaces the rows of the bodies whose reports changed, in the
+   same transaction as the changed reports' lake rows, so the kept file's lake tables and those
+   models never disagree. The models that aggregate across reports are run again in full.
 3. ``publish`` stamps ``build_info`` and copies the working file to a temp file, renamed over
    ``warehouse.duckdb`` (``atomic.write_atomic``: fsync, ``os.replace``, fsync the folder). The
    working file is created in the DuckDB 1.0 storage format, so the copy is a plain file copy.
@@ -43,8 +47,9 @@ from pathlib import Path
 import duckdb
 
 from . import atomic, lake
-from . import compact as lake_files
+from . import compact, lake_files
 from . import models as runner
+from .. import fields
 from ..faults import checkpoint
 from ..parse import parser_version
 from ..parse.schema import FRAMES, TABLE_NAMES
@@ -77,155 +82,11 @@ GAZETTEER_CSV = REPO_ROOT / "data" / "reference" / "gazetteer.csv.gz"
 
 ProgressFn = Callable[[str], None]
 
-_DUCK_TYPES = {"string": "VARCHAR", "Int64": "BIGINT", "Float64": "DOUBLE"}
 
 # Words for the analyst, stored as DuckDB comments (duckdb_tables(), duckdb_columns()) and
-# rendered into README.md (data dictionary) by scripts/data_dictionary.py. Models document
-# themselves in their SQL header.
-_YEAR_DOC = "report year (the year the report covers, from the lake partition); NULL when unknown"
-_LOCATION_DOCS = {
-    "line": "1-based line of the document in reading order: the file's own line for plain text; "
-            "for other formats the line `ogi parse --lines FILE` numbers",
-    "page": "PDF page where the value stands; NULL for other formats",
-    "location": "where the value stands in the source's own terms: `line 42` (text), `page 3, table 2, row 5, "
-                "column 3` (PDF), `table 1, row 4, column 2` (web page, Word)",
-}
-
-TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
-    "reports": ("Every parsed document, one row each, as the parser read it (older versions of a "
-                "corrected report included; stg_reports says which one is current).", {
-        "report_id": "first 16 hex digits of the sha256 of the file's bytes: the document's id everywhere",
-        "sha256": "sha256 of the file's bytes",
-        "source_path": "path of the file when it was first ingested",
-        "format": "format the bytes were read as: text, html, docx or pdf (sniffed from the content, not the name)",
-        "source_url": "the web page the report was crawled from, from the crawler's header (原文链接) where the file has one",
-        "encoding": "text encoding the file was decoded with",
-        "title": "report title as printed",
-        "org": "issuing body as printed in the title (e.g. 高安市八景镇)",
-        "year": _YEAR_DOC,
-        "year_source": "where the year was read: title, period (the reporting-period sentence) or none",
-        "template_version": "national template the report follows: 2019, 2021, or mixed (tables in different versions)",
-        "table2_version": "template version of table 2 (proactive disclosure): 2019 or 2021",
-        "table3_version": "template version of table 3 (applications): 2019 or 2021",
-        "n_lines": "number of text lines in the document",
-        "problems_text": "section 五 (problems and improvements) as text",
-        "other_matters_text": "section 六 (other matters, e.g. fees charged) as text",
-        "province": "province name", "province_code": "6-digit GB/T 2260 code of the province",
-        "prefecture": "prefecture-level city name", "prefecture_code": "6-digit GB/T 2260 code of the prefecture",
-        "county": "county-level name", "county_code": "6-digit GB/T 2260 code of the county",
-        "township": "township / town / street name", "township_code": "9-digit code of the township (Ministry of Civil Affairs)",
-        "admin_level": "level of the body: province, prefecture, county, township or department",
-        "department": "department name when the body is a department rather than a government",
-        "region_method": "how the region was found: title, body, alias or none",
-    }),
-    "active_disclosure": ("Table 2 (主动公开政府信息情况), one row per report, item and measure, as printed.", {
-        "report_id": "the document (reports.report_id)",
-        "item": "what is counted: rules, normative_documents, licensing, other_services, penalty, coercion, fees, procurement",
-        "measure": "which column: issued, repealed, in_force, decisions, fee_amount (2021); new_made, new_published, "
-                   "published_total, prior_year_items, change, procurement_items, procurement_amount (2019)",
-        "value": "the number as printed (money in the printed unit); NULL when the cell is missing, blank or not a number",
-        "unit": "万元 or 元 for money, NULL for counts",
-        "readings": "for a row whose digits ran together and stayed open (crawled text): every reading "
-                    "the printed digits allow, the row's cells separated by | and the readings by ; "
-                    "(stg_active_disclosure chooses among them with the body's neighbouring years); NULL otherwise",
-        **_LOCATION_DOCS,
-        "raw": "the cell text as printed",
-        "year": _YEAR_DOC,
-    }),
-    "applications": ("Table 3 (收到和处理政府信息公开申请情况), one row per report, outcome and applicant, as printed. "
-                     "A report whose table 3 is missing has no rows here.", {
-        "report_id": "the document (reports.report_id)",
-        "outcome": "table row: new_received, carried_over, granted, partially_granted, denied_*, unable_*, rejected_*, "
-                   "other_processing (2019) or other_no_correction / other_no_fee / other_other (2021), total_processed, carried_forward",
-        "applicant": "table column: natural_person, commercial, research, social_welfare, legal_service, other_org, total "
-                     "(org_subtotal where printed)",
-        "value": "number of applications as printed; NULL when the cell is missing, blank or not a number",
-        **_LOCATION_DOCS,
-        "raw": "the cell text as printed",
-        "year": _YEAR_DOC,
-    }),
-    "reviews_litigation": ("Table 4 (行政复议、行政诉讼情况), one row per report, proceeding and result, as printed.", {
-        "report_id": "the document (reports.report_id)",
-        "proceeding": "review (行政复议), litigation_direct (诉讼, no review first), litigation_after_review (诉讼 after review)",
-        "result": "upheld, corrected, other, pending, total",
-        "value": "number of cases as printed; NULL when not in the text",
-        **_LOCATION_DOCS,
-        "raw": "the cell text as printed",
-        "year": _YEAR_DOC,
-    }),
-    "narrative_facts": ("Counts stated in the prose of section 一, one row per fact.", {
-        "report_id": "the document (reports.report_id)",
-        "fact": "proactive_total, proactive_by_category, proactive_by_channel or applications_received",
-        "value": "the number stated",
-        "qualifier": "exact, or at_least for 120余条 / 100多条",
-        "category": "category or channel as printed; NULL for totals",
-        "evidence": "the clause the number came from",
-        **_LOCATION_DOCS,
-        "year": _YEAR_DOC,
-    }),
-    "issues": ("Quality issues the parser found in one document (see quality_issues for the cross-year ones).", {
-        "report_id": "the document (reports.report_id)",
-        "code": "issue code, see the quality issue codes in the README's data dictionary",
-        "table": "tidy table concerned (applications, active_disclosure, ...)",
-        "field": "cell or column concerned, e.g. natural_person or review/total",
-        "detail": "one sentence for a person",
-        **_LOCATION_DOCS,
-        "year": _YEAR_DOC,
-    }),
-    SOURCE_FILES: ("Every distinct file content the pipeline has seen, including files it could not parse.", {
-        "sha256": "sha256 of the file's bytes (the same bytes under two names count once)",
-        "report_id": "first 16 hex digits of sha256; joins reports.report_id when status = parsed",
-        "source_path": "path of the file when first seen",
-        "file_size": "size in bytes",
-        "file_mtime": "file modification time when first seen (UTC)",
-        "ingested_at": "when the pipeline added it to the lake (UTC); the newest document for a body and year wins",
-        "batch_id": "lake batch the file was committed in",
-        "status": "parsed, or why not: not_a_report, unreadable, error",
-        "error": "the parser's one-line reason when status is not parsed",
-        "org": "issuing body as parsed (NULL when not parsed)",
-        "year": "report year as parsed (NULL when not parsed or unknown)",
-        "parser_version": "the parser (release + template hash) that read the file; when it differs from "
-                          "build_info.parser_version the raw file was gone when a newer parser came (NULL: before versions)",
-    }),
-    FILE_PATHS: ("Every file name under which the pipeline saw a content: two names for the same bytes are "
-                 "two rows here and one row in source_files. ingest_log joins the two.", {
-        "path": "the file's path as found in the raw folder",
-        "sha256": "sha256 of the file's bytes; joins source_files",
-        "file_size": "size in bytes",
-        "first_seen": "the first run that saw this file with these bytes (UTC)",
-        "last_seen": "the latest run that saw it (UTC); older than the latest run: the file was removed",
-    }),
-    GAZETTEER: ("China's administrative divisions (Ministry of Civil Affairs code table as of 2025-12-31): "
-                "every province, prefecture, county and township, the reference for region codes and coverage.", {
-        "code": "the place's code: 6-digit GB/T 2260 down to county, 9-digit Ministry code for a township",
-        "name": "official name",
-        "level": "province, prefecture, county or township",
-        "parent_code": "code of the place directly above",
-        "province_code": "code of its province",
-        "province": "name of its province",
-        "prefecture_code": "code of its prefecture; NULL where there is no such level (municipality districts)",
-        "prefecture": "name of its prefecture",
-        "county_code": "code of its county; NULL above county and for townships directly under a prefecture",
-        "county": "name of its county",
-    }),
-    BUILD_INFO: ("One row: when this warehouse file was built and from what.", {
-        "built_at": "when the file was published (UTC)",
-        "storage_version": "DuckDB storage format of the file (v1.0.0: readable by DuckDB 1.0 and newer)",
-        "n_source_files": "rows in source_files",
-        "n_reports": "rows in reports (all versions)",
-        "n_current_reports": "rows in report_indicators (one per body and year)",
-        "models": "the SQL models, in the order they were built",
-        "parser_version": "the parser this build ran with (release + template hash); files read by another are "
-                          "parsed again while their raw file is there",
-        "git_commit": "the pipeline's git commit, when it runs from a checkout",
-        "gazetteer_as_of": "the date of the administrative-division table regions are placed with",
-        "fingerprint": "hash of built_from: a build that finds the same inputs publishes nothing (NULL: published "
-                       "by a step that did not record them, the next build is a full one)",
-        "built_from": "what the file was built from, as JSON: sha256 of the lake manifest, of the file log "
-                      "(last_seen aside), of the SQL models, of the gazetteer and of the warehouse code; "
-                      "parser and storage versions",
-    }),
-}
+# rendered into README.md (data dictionary) by scripts/data_dictionary.py, come from the field
+# registry (pipeline/fields.toml) with the columns' types. Models document themselves in their SQL header.
+TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {name: t.docs() for name, t in fields.tables().items()}
 
 
 @dataclass
@@ -238,6 +99,10 @@ class BuildResult:
     # was built from the same inputs (then built_at says when)
     mode: str = FULL
     reports_loaded: int = 0  # reports whose rows were (re)loaded from the lake
+    # incremental models whose rows were replaced for the changed bodies only (not rerun in full),
+    # and the number of reports whose rows they recomputed
+    models_refreshed: list[str] = field(default_factory=list)
+    reports_recomputed: int = 0
     built_at: datetime | None = None
     compacted: list[str] = field(default_factory=list)  # lake partitions compacted first
 
@@ -326,8 +191,9 @@ def _paths_digest(path: Path) -> str | None:
 
 
 # Code that decides what the loaded tables hold: a change to it makes the next build a full one.
-_CODE_FILES = tuple(Path(__file__).resolve().parent / n for n in ("warehouse.py", "models.py", "ddl.py", "compact.py")) + (
-    REPO_ROOT / "pipeline" / "parse" / "schema.py",)
+_CODE_FILES = tuple(Path(__file__).resolve().parent / n for n in ("warehouse.py", "models.py", "ddl.py", "compact.py",
+                                                                 "lake_files.py")) + (
+    REPO_ROOT / "pipeline" / "parse" / "schema.py", REPO_ROOT / "pipeline" / "fields.toml")
 # Parts of the inputs that the lake tables of a kept working file depend on; the rest (lake
 # content, file log, models, parser) an incremental build brings up to date.
 _BASE_INPUTS = ("code", "gazetteer", "storage_version")
@@ -417,10 +283,8 @@ def _open_kept(work_path: Path, memory_limit: str) -> duckdb.DuckDBPyConnection 
 
 
 def _contract(name: str) -> dict[str, str]:
-    """A loaded table's columns: the frame's contract, with the year of the lake partition."""
-    contract = dict(FRAMES[name])
-    contract.setdefault(lake.PARTITION_KEY, "Int64")
-    return contract
+    """A loaded table's columns and DuckDB types: the frame's, with the year of the lake partition."""
+    return fields.duckdb_types(name)
 
 
 def _lake_select(name: str, files: list[lake_files.LakeFile]) -> tuple[str, list]:
@@ -428,7 +292,7 @@ def _lake_select(name: str, files: list[lake_files.LakeFile]) -> tuple[str, list
     contract = _contract(name)
     # Explicit casts keep the contract's types even for all-NULL columns, and union_by_name
     # lets files written before a column was added to the contract still load (as NULL).
-    cols = ", ".join(f"CAST(t.{ident(c)} AS {_DUCK_TYPES[t]}) AS {ident(c)}" for c, t in contract.items())
+    cols = ", ".join(f"CAST(t.{ident(c)} AS {t}) AS {ident(c)}" for c, t in contract.items())
     # A compacted file carries each row's batch; a part file's batch is in its name.
     batch = ("t.batch_id" if files[0].compacted else
              "regexp_extract(t.filename, 'part-([^/]+)[.]parquet$', 1)")
@@ -455,7 +319,7 @@ def _insert_from_lake(con: duckdb.DuckDBPyConnection, name: str, files: list[lak
 
 
 def _create_empty(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    cols = ", ".join(f"{ident(c)} {_DUCK_TYPES[t]}" for c, t in _contract(name).items())
+    cols = ", ".join(f"{ident(c)} {t}" for c, t in _contract(name).items())
     con.execute(f"CREATE TABLE {ident(name)} ({cols})")
 
 
@@ -497,14 +361,16 @@ def _columns(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = Non
 
 
 def _update_from_lake(con: duckdb.DuckDBPyConnection, lake_dir: Path, max_share: float) -> int | None:
-    """Bring the lake tables of a kept working file up to the lake, in one transaction.
+    """Bring the lake tables of a kept working file up to the lake, in a transaction left open.
 
     The working file's source_files is the manifest its lake tables were loaded by, so the
     reports to (re)load are those whose (report_id, batch_id) differ between it and the manifest
     now: new files, and files read again by a newer parser. Their rows are deleted and loaded
-    from the batches that hold them now; nothing else is touched. Returns the number of reports
-    reloaded, or None when a full load is the better or the only safe way (the manifest's
-    columns changed, or more than ``max_share`` of the reports changed).
+    from the batches that hold them now; nothing else is touched. Their ids are left in the temp
+    table ``_changed``, and the transaction open: the caller updates the models from it and
+    commits (or rolls back). Returns the number of reports reloaded, or None, with nothing
+    changed, when a full load is the better or the only safe way (the manifest's columns changed,
+    or more than ``max_share`` of the reports changed).
     """
     lake_dir = Path(lake_dir)
     manifest = lake_dir / lake.MANIFEST_NAME
@@ -550,36 +416,65 @@ def _update_from_lake(con: duckdb.DuckDBPyConnection, lake_dir: Path, max_share:
         if paths.exists():
             con.execute(f"INSERT INTO {FILE_PATHS} SELECT * FROM read_parquet(?)", [str(paths)])
         con.execute("DROP TABLE _manifest")
-        con.execute("DROP TABLE _changed")
-        checkpoint("warehouse: changed reports loaded, not yet committed")
-        con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     return n_changed
 
 
+def _refresh_models(con: duckdb.DuckDBPyConnection, models: dict[str, Model], inputs: dict[str, str | None],
+                    result: BuildResult) -> None:
+    """Finish the transaction ``_update_from_lake`` left open: the incremental models' rows of the
+    changed bodies replaced, when the kept tables of those models can be trusted; then commit.
+
+    They can when the file's last build ran the same models (build_info) and left every one of
+    them. Otherwise every model runs in full after this, and build_info is cleared in this
+    transaction: a build killed half-way through those runs leaves no file that the next build
+    would take for an incremental base.
+    """
+    names = runner.incremental_order(models)
+    _, built_from, _ = _read_build_info(con)
+    trusted = bool(names) and built_from.get("models") == inputs.get("models") and set(names) <= _main_tables(con)
+    try:
+        if trusted:
+            result.reports_recomputed = runner.update_models(con, models, "_changed")
+            result.models_refreshed = names
+        else:
+            con.execute(f"DELETE FROM {BUILD_INFO}")
+        con.execute("DROP TABLE _changed")
+        checkpoint("warehouse: changed reports loaded, not yet committed")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _main_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = "
+                                      "current_database() AND schema_name = 'main'").fetchall()}
+
+
 def _incremental_base(con: duckdb.DuckDBPyConnection, inputs: dict[str, str | None]) -> bool:
     """The kept working file can be brought up to date: every loaded table is there, and its last
     build used the same loading code, gazetteer and storage format as this one."""
-    present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = "
-                                         "current_database() AND schema_name = 'main'").fetchall()}
+    present = _main_tables(con)
     if not set(LOADED_TABLES) <= present or BUILD_INFO not in present:
         return False
     _, built_from, _ = _read_build_info(con)
     return all(built_from.get(k) == inputs.get(k) for k in _BASE_INPUTS)
 
 
-def _drop_models(con: duckdb.DuckDBPyConnection) -> None:
-    """Drop every table of a kept working file but the loaded ones and build_info, before the
-    models run again.
+def _drop_models(con: duckdb.DuckDBPyConnection, refreshed: Iterable[str] = ()) -> None:
+    """Drop every table of a kept working file but the loaded ones, build_info and the models
+    ``refreshed`` in place, before the other models run again.
 
-    The models are all rebuilt anyway, and a table no model makes any more (one since removed)
-    must not be published. Dropped and checkpointed first, their blocks are free for the new
-    tables: CREATE OR REPLACE would write the new table beside the old one and leave the file
-    (and so every published copy of it) holding a second generation of free blocks.
+    Those are rebuilt anyway, and a table no model makes any more (one since removed) must not
+    be published. Dropped and checkpointed first, their blocks are free for the new tables:
+    CREATE OR REPLACE would write the new table beside the old one and leave the file (and so
+    every published copy of it) holding a second generation of free blocks.
     """
-    keep = {*LOADED_TABLES, BUILD_INFO}  # build_info: what the next build checks the file against
+    # build_info: what the next build checks the file against
+    keep = {*LOADED_TABLES, BUILD_INFO, *refreshed}
     for (name,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
                                "AND schema_name = 'main'").fetchall():
         if name not in keep:
@@ -735,16 +630,16 @@ class WarehouseWriteError(OSError):
 
 def build_warehouse(lake_dir: Path, warehouse_path: Path, sql_dir: Path = SQL_DIR,
                     progress: ProgressFn | None = None, *, force: bool = False,
-                    memory_limit: str = MEMORY_LIMIT, compact_threshold: int = lake_files.THRESHOLD,
+                    memory_limit: str = MEMORY_LIMIT, compact_threshold: int = compact.THRESHOLD,
                     max_incremental_share: float = MAX_INCREMENTAL_SHARE) -> BuildResult:
     """Load the lake, run every model in dependency order, publish. The whole job without Dagster.
 
     Nothing is done when the published file was built from the same inputs (``build_inputs``:
     lake manifest, file log, models, parser, gazetteer, code) unless ``force``. Otherwise the
     lake's crowded year partitions are compacted, then the working file kept from the last build
-    is brought up to date (only new or re-read reports loaded) or, when that is not possible or
-    not worth it, or with ``force``, loaded afresh; every model is run again and the result
-    published. DuckDB works within ``memory_limit`` and spills to a folder beside the working file.
+    is brought up to date (only new or re-read reports loaded, and the per-report models' rows of
+    their bodies replaced) or, when that is not possible or not worth it, or with ``force``,
+    loaded afresh; the other models are run again in full and the result published. DuckDB works within ``memory_limit`` and spills to a folder beside the working file.
     """
     lake_dir, warehouse_path = Path(lake_dir), Path(warehouse_path)
     work = working_path(warehouse_path)
@@ -766,7 +661,7 @@ def build_warehouse(lake_dir: Path, warehouse_path: Path, sql_dir: Path = SQL_DI
                         return result
                 models = load_models(sql_dir)  # a model reading an unknown table fails here, before any work
                 # compaction changes files, not rows: the inputs above stay true
-                result.compacted = lake_files.compact_locked(lake_dir, compact_threshold, progress).partitions
+                result.compacted = compact.compact_locked(lake_dir, compact_threshold, progress).partitions
                 con = None if force else _open_kept(work, memory_limit)
                 changed = None
                 if con is not None and _incremental_base(con, inputs):
@@ -778,22 +673,31 @@ def build_warehouse(lake_dir: Path, warehouse_path: Path, sql_dir: Path = SQL_DI
                     result.reports_loaded = _full_load(con, lake_dir)
                 else:
                     result.mode, result.reports_loaded = INCREMENTAL, changed
-            result.rows.update(_loaded_rows(con))
+                    result.rows.update(_loaded_rows(con))  # the transaction's own view: the rows now
+                    if progress:
+                        progress(f"warehouse: loaded {changed} new or re-read reports from the lake into "
+                                 f"the kept working file ({result.rows.get('reports', 0)} reports in all)")
+                    # in the load's transaction: lake tables and refreshed models committed together
+                    _refresh_models(con, models, inputs, result)
+            if result.mode == FULL:
+                result.rows.update(_loaded_rows(con))
+                if progress:
+                    progress(f"warehouse: loaded {result.rows.get('reports', 0)} reports from the lake")
             checkpoint("warehouse: lake loaded into the working file")
-            if progress and result.mode == INCREMENTAL:
-                progress(f"warehouse: loaded {result.reports_loaded} new or re-read reports from the lake into "
-                         f"the kept working file ({result.rows.get('reports', 0)} reports in all)")
-            elif progress:
-                progress(f"warehouse: loaded {result.rows.get('reports', 0)} reports from the lake")
-            _drop_models(con)
+            _drop_models(con, result.models_refreshed)
             # run_model connects to the working file by path; while `con` is open it shares this
             # database instance, memory limit and spill folder included
             for name in model_order(models):
-                result.rows[name] = run_model(work, models[name])
-                checkpoint(f"warehouse: model {name} built")
+                if name in result.models_refreshed:
+                    result.rows[name] = con.execute(f"SELECT count(*) FROM {ident(name)}").fetchone()[0]
+                    what = f"{result.rows[name]} rows, those of {result.reports_recomputed} reports recomputed"
+                else:
+                    result.rows[name] = run_model(work, models[name])
+                    checkpoint(f"warehouse: model {name} built")
+                    what = f"{result.rows[name]} rows"
                 result.models.append(name)
                 if progress:
-                    progress(f"warehouse: model {name}: {result.rows[name]} rows")
+                    progress(f"warehouse: model {name}: {what}")
         finally:
             if con is not None:
                 con.close()
