@@ -266,6 +266,29 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_show(args: argparse.Namespace) -> int:
+    """One report's values beside their source lines and issues, from the published warehouse."""
+    from .store import show
+    from .store.query import WarehouseMissingError
+
+    if args.db is not None and (why := _not_a_file(Path(args.db))):
+        return _usage("show", f"--db {args.db}: {why}")
+    db = Path(args.db) if args.db is not None else None
+    try:
+        shown = show.load(show.find_report(args.report, db), db)
+    except WarehouseMissingError as err:
+        print(f"ogi: {err}", file=sys.stderr)
+        return 1
+    except show.AmbiguousReport as err:
+        print(f"ogi: show: {err}\n{show.candidates_text(err)}", file=sys.stderr)
+        return 2
+    except show.ShowError as err:
+        print(f"ogi: show: {err}", file=sys.stderr)
+        return 2
+    print(show.to_json(shown) if args.format == "json" else show.to_text(shown))
+    return 0
+
+
 # DuckDB's messages about bound values, and what they mean for --param.
 _PARAM_HINTS = (
     ("STRING_LITERAL", "--param values are text: write $NAME::INTEGER (or another type) where the query gives none"),
@@ -377,6 +400,15 @@ def main(argv: list[str] | None = None) -> int:
     q.add_argument("--memory-limit", type=_memory, default="1GB", metavar="SIZE",
                    help="DuckDB memory limit, e.g. 500MB or 4GB; a query needing more stops (default 1GB)")
     q.set_defaults(func=cmd_query)
+    w = sub.add_parser("show", help="one report's values beside the lines they came from, and its issues")
+    w.add_argument("report", nargs="+", metavar="REPORT",
+                   help="a report id (16 hex digits), a path as stored (samples/000_x.txt) or a file on disk, "
+                        "or BODY YEAR as printed in the title (高安市八景镇 2022)")
+    w.add_argument("--db", help="warehouse file (default data/warehouse.duckdb)")
+    w.add_argument("--format", choices=("table", "json"), default="table",
+                   help="table (default: one line per value; a table row's cells shown as |) or json "
+                        "(every column, the source line as stored)")
+    w.set_defaults(func=cmd_show)
     from .export.cli import register as register_export  # argparse only: the export code loads when it runs
 
     register_export(sub)

@@ -3,8 +3,8 @@
 -- is not a report, or whose bytes were already read under another name, says so and why.
 --
 -- columns:
---   path          the file's path in the raw folder; bytes of a name that are not UTF-8, and
---                 control characters, written as \xNN
+--   path          the file's path, relative to the raw folder with the folder's name in front;
+--                 bytes of a name that are not UTF-8, and control characters, written as \xNN
 --   sha256        sha256 of its bytes; for an entry that was not read, a key made from its
 --                 name (unread-…, skip-…, large-…)
 --   report_id     the document's id (first 16 hex digits of sha256); in reports when parsed

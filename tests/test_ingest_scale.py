@@ -159,7 +159,7 @@ def test_parsing_in_workers_a_slow_file_holds_back_nothing(tmp_path: Path) -> No
         (raw / f"copy{i}.json").write_bytes(seed_bytes("003", version=i))
     staged, committed = lake.ingest(lk, [raw], parse=_slow_one, budget=Budget(seconds=5), workers=2)
     assert (staged.n_parsed, staged.n_rejected, committed.n_reports) == (11, 1, 11)
-    assert staged.rejected == [(str(raw / "slow.json"), "crashed: took longer than 5 s to parse; stopped, "
+    assert staged.rejected == [("raw/slow.json", "crashed: took longer than 5 s to parse; stopped, "
                                                         "tried again next run")]
 
 
@@ -276,9 +276,9 @@ def test_the_path_log_is_rewritten_only_when_the_folders_changed(tmp_path: Path)
     (raw / "003.json").unlink()
     _, committed = lake.ingest(lk, [raw], parse=fake_parse)
     assert committed.paths_changed
-    log = lake.read_paths(lk).set_index("path")
-    assert log.loc[str(raw / "003.json"), "last_seen"] < log.loc[str(raw / "000.json"), "last_seen"]
-    assert log.loc[str(raw / "000.json"), "first_seen"] < log.loc[str(raw / "000.json"), "last_seen"]
+    log = lake.read_paths(lk).set_index("path")  # paths relative to the raw folder, its name in front
+    assert log.loc["raw/003.json", "last_seen"] < log.loc["raw/000.json", "last_seen"]
+    assert log.loc["raw/000.json", "first_seen"] < log.loc["raw/000.json", "last_seen"]
 
 
 # --- progress ---------------------------------------------------------------------------------

@@ -74,7 +74,8 @@ def test_table4_fifteen_numbers(parsed_seeds, name):
 @pytest.mark.parametrize("name", SEEDS)
 def test_narrative_facts(parsed_seeds, name):
     parsed, expected = parsed_seeds[name]
-    got = parsed.records["narrative_facts"]
+    # The fixtures hold section 一's facts; section 六's fees are asserted in test_fees_stated below.
+    got = [f for f in parsed.records["narrative_facts"] if f["fact"] != "fees_charged"]
     assert sorted((f["fact"], f["value"], f["qualifier"]) for f in got) == sorted(
         (f["fact"], f["value"], f["qualifier"]) for f in expected["narrative_facts"])
     for want in expected["narrative_facts"]:
@@ -86,6 +87,20 @@ def test_narrative_facts(parsed_seeds, name):
     for f in got:
         # The sentence is kept as evidence; "未收到…申请" is the one way to state 0 without a digit.
         assert str(int(f["value"])) in f["evidence"] or (f["value"] == 0 and "未收到" in f["evidence"])
+
+
+# Section 六 as read by a person: 001 "不存在收取信息处理费的情况", 002 "本年度没有产生信息公开处理费";
+# 000, 003 and 004 say nothing of fees.
+FEES = {"000": [], "001": [("fees_charged", 0, "stated_none")], "002": [("fees_charged", 0, "stated_none")],
+        "003": [], "004": []}
+
+
+@pytest.mark.parametrize("name", SEEDS)
+def test_fees_stated(parsed_seeds, name):
+    parsed, _ = parsed_seeds[name]
+    got = [f for f in parsed.records["narrative_facts"] if f["fact"] == "fees_charged"]
+    assert [(f["fact"], f["value"], f["qualifier"]) for f in got] == FEES[name[:3]]
+    assert all("收取信息处理费" in f["evidence"] or "没有产生信息公开处理费" in f["evidence"] for f in got)
 
 
 @pytest.mark.parametrize("name", SEEDS)

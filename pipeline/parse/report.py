@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from . import schema
 from .cells import rows_from_lines
+from .statements import fee_records, section_fee_facts, section_statements, statement_records
 from .checks import Finding, check_narrative, check_table3, check_table4, run_findings
 from ..errors import NotAReportError
 from .identity import Identity, find_identity
@@ -52,12 +53,14 @@ class ParsedReport:
     reviews_litigation = property(lambda self: self.frames["reviews_litigation"])
     narrative_facts = property(lambda self: self.frames["narrative_facts"])
     issues = property(lambda self: self.frames["issues"])
+    source_lines = property(lambda self: self.frames["source_lines"])
 
     def issue_codes(self) -> list[str]:
         return [i["code"] for i in self.records["issues"]]
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON shape of `ogi parse --json` (report-schema.md)."""
+        """The JSON shape of `ogi parse --json` (report-schema.md): its keys only, so the
+        source_lines records (for `ogi show`, from the warehouse) are not part of it."""
         def strip(rows: list[dict], drop: tuple[str, ...] = ("report_id",)) -> list[dict]:
             # `readings` is shown only on the cells of a row left open (crawled text)
             return [{k: _jsonable(v) for k, v in r.items() if k not in drop and (k != "readings" or v)}
@@ -165,9 +168,13 @@ def parse_document(doc: Document, sha: str, source: str) -> ParsedReport:
     template_version = versions.pop() if len(versions) == 1 else ("mixed" if versions else None)
 
     records["narrative_facts"] = [
-        {"report_id": report_id, "fact": f.fact, "value": int(f.value), "qualifier": f.qualifier,
+        {"report_id": report_id, "fact": f.fact, "value": f.value, "qualifier": f.qualifier,
          "category": f.category, "evidence": f.evidence, **where(f.line)} for f in facts
     ]
+    # Sections 五 and 六 as data: the problems and measures a body names, and the fees it says it charged.
+    records["narrative_facts"] += fee_records(report_id, section_fee_facts(lines, sections.span("s6")), where)
+    records["problem_statements"] = statement_records(report_id, section_statements(lines, sections.span("s5")),
+                                                      where)
     records["issues"] = [
         {"report_id": report_id, "code": f.code, "table": f.table, "field": f.field, "detail": f.detail,
          **where(f.line)} for f in findings
@@ -183,9 +190,25 @@ def parse_document(doc: Document, sha: str, source: str) -> ParsedReport:
         **region.columns(),
     }
     records["reports"] = [report]
+    records["source_lines"] = _source_lines(report_id, lines, records, where)
     return ParsedReport(report_id=report_id,
                         source={"path": source, "sha256": sha, "format": doc.kind, "encoding": doc.encoding},
                         report=report, records=records)
+
+
+# The records that point at a line of the document: their lines are kept as printed.
+_POINTING = ("active_disclosure", "applications", "reviews_litigation", "narrative_facts", "issues")
+
+
+def _source_lines(report_id: str, lines: DocLines, records: dict[str, list[dict[str, Any]]],
+                  where: Where) -> list[dict[str, Any]]:
+    """The lines any record or issue points at, each once, as the parser read them: what a reader
+    needs to check a value against its source without the file (a few dozen lines of a
+    document's hundreds, so the lake stays small)."""
+    n = len(lines.text)
+    wanted = sorted({line for table in _POINTING for r in records[table]
+                     if (line := r["line"]) is not None and 0 < line <= n})
+    return [{"report_id": report_id, **where(line), "text": lines.text[line - 1]} for line in wanted]
 
 
 def _reject_without_tables(identity: Identity, sections: Sections) -> None:

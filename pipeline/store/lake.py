@@ -61,7 +61,8 @@ from .budget import Budget, BudgetExceeded, WorkerPool
 from .lake_files import (MANIFEST_NAME, PARSED, PARTITION_KEY, batch_of, committed_batches,  # noqa: F401
                          committed_files, lake_row_counts, remove_replaced)
 from .progress import Progress
-from .scan import CRASHED, Known, RawFile, display_path, entries, inspect, scan_raw, sha256_of  # noqa: F401
+from .scan import (CRASHED, Known, RawFile, display_path, entries, folder_prefixes, inspect,  # noqa: F401
+                   recorded_name, scan_raw, sha256_of)
 from ..parse.schema import FRAMES, TABLE_NAMES
 
 try:  # POSIX only; on other systems the Dagster pool is the only guard
@@ -167,8 +168,10 @@ def read_inventory(lake_dir: Path) -> list[RawFile]:
     table = _inventory_table(lake_dir)
     if table is None:
         return []
+    # `path_os` opens the file; `path` is the name the scan recorded it under (relative to its raw folder)
     return [RawFile(os.fsdecode(r["path_os"]), r["sha256"], r["size"], r["mtime"], r["status"], r["reason"],
-                    None if r["mtime_ns"] is None else (r["size"], r["mtime_ns"], r["ctime_ns"], r["inode"]))
+                    None if r["mtime_ns"] is None else (r["size"], r["mtime_ns"], r["ctime_ns"], r["inode"]),
+                    label=r["path"])
             for r in table.to_pylist()]
 
 
@@ -203,6 +206,8 @@ def find_new_files(folders: Iterable[Path], lake_dir: Path) -> list[RawFile]:
                                                       manifest["file_mtime"]) if pd.notna(m)}
     cache = stat_cache(lake_dir)
     started = time.time_ns()
+    folders = list(folders)
+    prefixes = folder_prefixes(folders)
     out = []
     for path, root in entries(folders):
         try:
@@ -210,9 +215,11 @@ def find_new_files(folders: Iterable[Path], lake_dir: Path) -> list[RawFile]:
         except OSError:
             continue  # a dangling link, a file gone: the run's scan records why
         mtime = datetime.fromtimestamp(st.st_mtime, tz=timezone.utc)
-        if (display_path(path), st.st_size, _us(mtime)) in seen:
+        given = os.fspath(root)
+        name = recorded_name(path, given, prefixes[given])  # as the manifest records it
+        if (name, st.st_size, _us(mtime)) in seen:
             continue
-        f = inspect(path, root, known=cache, started_ns=started)
+        f = inspect(path, root, known=cache, started_ns=started, label=name)
         if f.status is None and f.sha256 not in known:
             out.append(f)
     return out

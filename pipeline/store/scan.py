@@ -12,9 +12,18 @@ its recorded sha256 without being read. The signature is size, mtime, ctime (in 
 git's index uses: a scraper that rewrites a file in place and restores its mtime still changes
 its ctime. A file modified within the last seconds before the scan gets no signature (a write
 in the same clock tick would leave its mtime as it is), so it is hashed again next time.
+
+The path a file is recorded under (`RawFile.name`: reports.source_path, source_files.source_path,
+file_paths.path) is relative to the raw folder it was found in, with the folder's own name in
+front: `samples/000_x.txt` for data/samples/000_x.txt, `raw/2024/江西/x.pdf` for data/raw/2024/江西/x.pdf,
+whether the folder was given as an absolute or a relative path. So a warehouse can be shared and
+moved, and the path still says which folder of which machine-independent layout the file is in.
+When two raw folders read together have the same name (/a/raw and /b/raw), each gets as many of
+its parent folders in front as tell them apart (`a/raw/...`, `b/raw/...`), so names stay unique.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import stat
@@ -53,11 +62,14 @@ class RawFile:
     reason: str | None = None
     # A regular file hashed (or known) with this stat signature; None: not to be trusted next scan.
     signature: Signature | None = None
+    # The name it is recorded under (see the module's doc: relative to its raw folder); None for a
+    # file not found by a scan (a path given on the command line): then its display_path.
+    label: str | None = None
 
     @property
     def name(self) -> str:
-        """The path as text that can be stored and printed (see display_path)."""
-        return display_path(self.path)
+        """The path as text that can be stored and printed: its label, else display_path(path)."""
+        return self.label if self.label is not None else display_path(self.path)
 
 
 _UTF8_NAMES = sys.getfilesystemencoding().lower() in ("utf-8", "utf8")
@@ -71,6 +83,33 @@ def display_path(path: str) -> str:
     text = os.fsencode(path).replace(b"\\", b"\\\\").decode("utf-8", errors="backslashreplace")
     return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
                    for ch in text)
+
+
+def folder_prefixes(folders: Iterable[Path]) -> dict[str, str]:
+    """{folder as given: the name its files are recorded under}: the folder's own name, or, for
+    folders read together that share a name, as many parent folders as tell them apart."""
+    # keyed as _walk names a root (os.fspath(Path(folder))): its entries' paths start with that
+    full = {os.fspath(Path(f)): Path(os.path.abspath(f)).parts[1:] for f in folders}  # parts less the "/"
+    out: dict[str, str] = {}
+    for given, parts in full.items():
+        others = {p for g, p in full.items() if p != parts}
+        n = 1
+        while n < len(parts) and any(o[-n:] == parts[-n:] for o in others):
+            n += 1
+        out[given] = display_path("/".join(parts[-n:]))
+    return out
+
+
+def recorded_name(path: str, root: str, prefix: str) -> str:
+    """The name a file found under `root` (a folder as given to the scan) is recorded under:
+    `prefix` (folder_prefixes) then the path inside the folder, with / between folders."""
+    inside = path[len(root):].lstrip(os.sep) if path.startswith(root) else os.path.relpath(path, root)
+    if os.sep != "/":
+        inside = inside.replace(os.sep, "/")
+    if not inside or inside == ".":
+        return prefix
+    inside = display_path(inside)
+    return f"{prefix}/{inside}" if prefix else inside
 
 
 def sha256_of(path: Path | str) -> str:
@@ -153,50 +192,51 @@ _NAME = attrgetter("name")
 
 
 def inspect(path: str, root: Path, st: os.stat_result | None = None, known: Known | None = None,
-            started_ns: int | None = None) -> RawFile:
+            started_ns: int | None = None, label: str | None = None) -> RawFile:
     """One entry: hashed if it is a file to read, else the reason it is not.
 
     `st` is the entry's lstat if the caller has it. A regular file whose stat signature matches
     the one `known` records for its path takes the recorded sha256 without being read.
     `started_ns` (time.time_ns() when the scan began) decides which files are too fresh to trust
-    by their stat on the next scan."""
+    by their stat on the next scan. `label` is the name to record it under (recorded_name)."""
+    make = functools.partial(RawFile, label=label)
     if st is None:
         try:
             st = os.lstat(path)
         except OSError as err:
-            return RawFile(path, _key("unread", path), 0, _now(), CRASHED, _why("cannot be looked at", err))
+            return make(path, _key("unread", path), 0, _now(), CRASHED, _why("cannot be looked at", err))
     mtime = datetime.fromtimestamp(st.st_mtime, tz=timezone.utc)
     if stat.S_ISLNK(st.st_mode):
         target = os.path.realpath(path)
         if not os.path.exists(target):
-            return RawFile(path, _key("skip", path), 0, mtime, SKIPPED, "a link to nothing (dangling): skipped")
+            return make(path, _key("skip", path), 0, mtime, SKIPPED, "a link to nothing (dangling): skipped")
         real_root = os.path.realpath(root)
         if os.path.commonpath([real_root, target]) != real_root:
-            return RawFile(path, _key("skip", path), 0, mtime, SKIPPED,
+            return make(path, _key("skip", path), 0, mtime, SKIPPED,
                            "a link to something outside the raw folder: skipped")
         try:
             st = os.stat(path)
         except OSError as err:
-            return RawFile(path, _key("unread", path), 0, mtime, CRASHED, _why("cannot be looked at", err))
+            return make(path, _key("unread", path), 0, mtime, CRASHED, _why("cannot be looked at", err))
     if not stat.S_ISREG(st.st_mode):
         kind = _KINDS.get(stat.S_IFMT(st.st_mode), "not a regular file")
-        return RawFile(path, _key("skip", path), 0, mtime, SKIPPED, f"{kind}, not a file: skipped")
+        return make(path, _key("skip", path), 0, mtime, SKIPPED, f"{kind}, not a file: skipped")
     if (why := too_large(st.st_size)) is not None:
         # Decided from stat alone: a huge (or sparse) file is never read, not even to hash it.
-        return RawFile(path, _key("large", path, st.st_size, st.st_mtime_ns), st.st_size, mtime, NOT_A_REPORT, why)
+        return make(path, _key("large", path, st.st_size, st.st_mtime_ns), st.st_size, mtime, NOT_A_REPORT, why)
     signature = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
     if known is not None and (seen := known.get(path)) is not None and seen[0] == signature:
-        return RawFile(path, seen[1], st.st_size, mtime, signature=signature)
+        return make(path, seen[1], st.st_size, mtime, signature=signature)
     now_ns = time.time_ns() if started_ns is None else started_ns
     trusted = st.st_mtime_ns < now_ns - RACY_NS  # a write since would have moved the mtime past it
     try:
         digest = sha256_of(path)
     except FileNotFoundError:
-        return RawFile(path, _key("unread", path), st.st_size, mtime, CRASHED,
+        return make(path, _key("unread", path), st.st_size, mtime, CRASHED,
                        "the file disappeared during the scan; tried again next run")
     except OSError as err:
-        return RawFile(path, _key("unread", path), st.st_size, mtime, CRASHED, _why("cannot be read", err))
-    return RawFile(path, digest, st.st_size, mtime, signature=signature if trusted else None)
+        return make(path, _key("unread", path), st.st_size, mtime, CRASHED, _why("cannot be read", err))
+    return make(path, digest, st.st_size, mtime, signature=signature if trusted else None)
 
 
 def _why(what: str, err: OSError) -> str:
@@ -207,12 +247,16 @@ def scan_raw(folders: Iterable[Path], known: Known | None = None) -> list[RawFil
     """Every entry under the folders (recursively), each a file to parse or a reason it is not.
     Missing folders are skipped; the same file reached through two folders is listed once. With
     `known` (see inspect), files unchanged since they were recorded are not read."""
+    folders = list(folders)
+    prefixes = folder_prefixes(folders)
     out: list[RawFile] = []
     seen: set[str] = set()
     started = time.time_ns()
     islink = stat.S_ISLNK
     for folder, root, listed in _walk(folders):
         real_dir = os.path.realpath(folder)  # one lookup per folder, not per file
+        given = os.fspath(root)
+        prefix = prefixes[given]
         for path, name, st in listed:
             if st is None or islink(st.st_mode):
                 real = os.path.realpath(path)
@@ -221,5 +265,5 @@ def scan_raw(folders: Iterable[Path], known: Known | None = None) -> list[RawFil
             if real in seen:
                 continue
             seen.add(real)
-            out.append(inspect(path, root, st, known, started))
+            out.append(inspect(path, root, st, known, started, recorded_name(path, given, prefix)))
     return out
