@@ -3,7 +3,9 @@
 -- is in yuan; shares are fractions between 0 and 1 of the applications processed (table 3 row
 -- 三（七）总计), or of the cases for the review and litigation shares. A figure is NULL when the
 -- report does not give it (a missing table gives NULLs, never zeros), and a share is NULL when
--- its denominator is 0 or NULL. Application figures use the 总计 (total) column.
+-- its denominator is 0 or NULL. Application figures use the 总计 (total) column. The counts of
+-- tables 3 and 4 are whole numbers (BIGINT); table 2's and the prose's are DOUBLE as read, since
+-- table 2 mixes counts with amounts of money.
 --
 -- incremental: body_key (a report's rows depend only on the reports of its body: see models.py)
 --
@@ -197,24 +199,24 @@ SELECT
     p.proactive_items_prose,
     p.proactive_items_prose_qualifier,
     p.applications_received_prose,
-    t3.applications_new,
-    t3.applications_carried_over,
-    t3.applications_processed,
-    t3.applications_carried_forward,
-    t3.granted,
-    t3.partially_granted,
-    t3.denied,
-    t3.denied_state_secret,
-    t3.denied_prohibited_by_law,
-    t3.denied_three_safeties,
-    t3.denied_third_party,
-    t3.denied_internal_affairs,
-    t3.denied_process_info,
-    t3.denied_enforcement_file,
-    t3.denied_query_matter,
-    t3.unable_to_provide,
-    t3.rejected,
-    t3.other_processing,
+    CAST(t3.applications_new AS BIGINT) AS applications_new,
+    CAST(t3.applications_carried_over AS BIGINT) AS applications_carried_over,
+    CAST(t3.applications_processed AS BIGINT) AS applications_processed,
+    CAST(t3.applications_carried_forward AS BIGINT) AS applications_carried_forward,
+    CAST(t3.granted AS BIGINT) AS granted,
+    CAST(t3.partially_granted AS BIGINT) AS partially_granted,
+    CAST(t3.denied AS BIGINT) AS denied,
+    CAST(t3.denied_state_secret AS BIGINT) AS denied_state_secret,
+    CAST(t3.denied_prohibited_by_law AS BIGINT) AS denied_prohibited_by_law,
+    CAST(t3.denied_three_safeties AS BIGINT) AS denied_three_safeties,
+    CAST(t3.denied_third_party AS BIGINT) AS denied_third_party,
+    CAST(t3.denied_internal_affairs AS BIGINT) AS denied_internal_affairs,
+    CAST(t3.denied_process_info AS BIGINT) AS denied_process_info,
+    CAST(t3.denied_enforcement_file AS BIGINT) AS denied_enforcement_file,
+    CAST(t3.denied_query_matter AS BIGINT) AS denied_query_matter,
+    CAST(t3.unable_to_provide AS BIGINT) AS unable_to_provide,
+    CAST(t3.rejected AS BIGINT) AS rejected,
+    CAST(t3.other_processing AS BIGINT) AS other_processing,
     t3.granted / nullif(t3.applications_processed, 0) AS share_granted,
     t3.partially_granted / nullif(t3.applications_processed, 0) AS share_partially_granted,
     t3.denied / nullif(t3.applications_processed, 0) AS share_denied,
@@ -229,11 +231,11 @@ SELECT
     t3.unable_to_provide / nullif(t3.applications_processed, 0) AS share_unable_to_provide,
     t3.rejected / nullif(t3.applications_processed, 0) AS share_rejected,
     t3.other_processing / nullif(t3.applications_processed, 0) AS share_other_processing,
-    t4.review_cases,
-    t4.review_corrected,
+    CAST(t4.review_cases AS BIGINT) AS review_cases,
+    CAST(t4.review_corrected AS BIGINT) AS review_corrected,
     t4.review_corrected / nullif(t4.review_cases, 0) AS share_review_corrected,
-    t4.litigation_cases,
-    t4.litigation_corrected,
+    CAST(t4.litigation_cases AS BIGINT) AS litigation_cases,
+    CAST(t4.litigation_corrected AS BIGINT) AS litigation_corrected,
     t4.litigation_corrected / nullif(t4.litigation_cases, 0) AS share_litigation_corrected,
     t3.derived_values,
     coalesce(q.n_quality_issues, 0) AS n_quality_issues
