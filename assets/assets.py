@@ -8,7 +8,7 @@ that tell whether anything changed), so they are made per call.
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from dagster import (

@@ -90,10 +90,12 @@ class OgiSettings(ConfigurableResource):
         return Budget(self.file_seconds, self.file_memory_mb)
 
     def parser(self) -> Callable[[bytes, str], object]:
+        """What every parse step runs: the parser named in settings, else the one `ogi run` uses
+        (parse_report, then the analyse step filling statement_terms and statement_themes)."""
         if not self.parse_function:
-            from pipeline.parse import parse_report
+            from pipeline.analyse.step import parse_and_analyse
 
-            return parse_report
+            return parse_and_analyse
         module, _, name = self.parse_function.partition(":")
         return getattr(importlib.import_module(module), name)
 

@@ -125,6 +125,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     The Dagster assets run the same library calls one asset each (`make run`).
     """
+    from .analyse.step import parse_and_analyse  # jieba loads in the parse workers, on first use
     from .store import lake, runlock, warehouse
     from .store.budget import Budget
     from .store.progress import Progress, Timings
@@ -151,7 +152,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     progress(f"reading {', '.join(str(d) for d in raw_dirs)}")
     try:
         with runlock.hold(root / "data", wait=args.wait, owner="ogi run"):
-            ingested = lake.ingest(lake_dir, raw_dirs, parse=parse_report, progress=progress,
+            ingested = lake.ingest(lake_dir, raw_dirs, parse=parse_and_analyse, progress=progress,
                                    budget=Budget(args.file_seconds, args.file_memory_mb),
                                    parser_version=parser_version(), workers=args.workers, timings=timings.seconds)
             _timed_build(keep_result(warehouse.build_warehouse), lake_dir, db, progress, timings)

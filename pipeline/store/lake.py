@@ -59,11 +59,12 @@ from ..parse import MAX_BYTES
 from .budget import Budget, BudgetExceeded, WorkerPool
 # the read side (which files hold committed rows), shared with compact.py and the warehouse
 from .lake_files import (MANIFEST_NAME, PARSED, PARTITION_KEY, batch_of, committed_batches,  # noqa: F401
-                         committed_files, lake_row_counts, remove_replaced)
+                         committed_files, lake_row_counts, live_files, remove_replaced)
 from .progress import Progress
 from .scan import (CRASHED, Known, RawFile, display_path, entries, folder_prefixes, inspect,  # noqa: F401
                    recorded_name, scan_raw, sha256_of)
 from ..parse.schema import FRAMES, TABLE_NAMES
+from ..analyse.idf import IdfTable, needs_rebuild  # pure Python: no jieba
 
 try:  # POSIX only; on other systems the Dagster pool is the only guard
     import fcntl
@@ -71,6 +72,7 @@ except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
 PATHS_NAME = "_paths.parquet"
+IDF_NAME = "_statement_idf.parquet"  # the IDF of section 五's terms, learnt from the lake (see below)
 SOURCE_FILES, FILE_PATHS = "source_files", "file_paths"  # their tables in fields.toml and the warehouse
 INVENTORY_NAME = "_inventory.parquet"
 STAGING_NAME = "_staging"
@@ -87,6 +89,8 @@ _NULLABLE = {pa.int64(): pd.Int64Dtype(), pa.string(): pd.StringDtype()}
 # Every file name under which a content was seen: the manifest is per content (sha256), the
 # ingest log an analyst reads is per file, so a copy under a second name is accounted for too.
 PATHS_SCHEMA = fields.arrow_schema(FILE_PATHS)
+STATEMENT_IDF = "statement_idf"  # its table in fields.toml and the warehouse
+IDF_SCHEMA = fields.arrow_schema(STATEMENT_IDF)
 
 ParseFn = Callable[[bytes, str], object]
 ProgressFn = Callable[[str], None]
@@ -115,6 +119,7 @@ class CommitResult:
     files_written: int = 0
     orphans_removed: int = 0
     paths_changed: bool = False  # the path log was rewritten: the raw folders hold other names than last run
+    idf_learnt: bool = False  # the statements' IDF was learnt again (they grew by more than idf.REBUILD_SHARE)
 
 
 @functools.cache  # built once: a run asks for it once per file and table
@@ -696,6 +701,61 @@ def _record_paths(lake_dir: Path, staging: Path, now: datetime) -> bool:
     _write_parquet_atomic(merged, path)
     return True
 
+# --- the statements' IDF ----------------------------------------------------------------------
+# Keywords weigh a statement's terms by an IDF learnt from the lake's own statements, kept in one
+# bookkeeping file so it is the same from run to run, and learnt again only when the statements
+# grew by more than a set share since (pipeline/analyse/idf.py: the formula and the rule).
+
+def _current_column_rows(lake_dir: Path, table: str, columns: Sequence[str]) -> pa.Table:
+    """`columns` of a table's rows the warehouse loads: those of each report's current batch."""
+    current = _manifest_table(lake_dir, columns=["report_id", "batch_id", "status"])
+    current = current.filter(pc.equal(current["status"], PARSED)).select(["report_id", "batch_id"])
+    parts = []
+    wanted = list(dict.fromkeys([*columns, "report_id"]))
+    for f in live_files(lake_dir, table):
+        if f.compacted:  # a compacted file carries each row's batch
+            rows = pq.read_table(f.path, columns=[*wanted, "batch_id"])
+        else:
+            rows = pq.read_table(f.path, columns=wanted)
+            rows = rows.append_column("batch_id", pa.array([batch_of(f.path)] * rows.num_rows, pa.string()))
+        parts.append(rows.join(current, ["report_id", "batch_id"], join_type="left semi").select(list(columns)))
+    return pa.concat_tables(parts) if parts else pa.schema(
+        [contract_schema(table).field(c) for c in columns]).empty_table()
+
+
+def read_statement_idf(lake_dir: Path) -> IdfTable | None:
+    """The IDF the lake keeps, or None before one was learnt."""
+    path = Path(lake_dir) / IDF_NAME
+    if not path.exists():
+        return None
+    table = pq.read_table(path, columns=["term", "df", "n_docs"])
+    n_docs = table["n_docs"][0].as_py() if table.num_rows else int(pq.read_metadata(path).metadata[b"ogi.n_docs"])
+    return IdfTable(dict(zip(table["term"].to_pylist(), table["df"].to_pylist())), n_docs)
+
+
+def refresh_statement_idf(lake_dir: Path, now: datetime | None = None, force: bool = False) -> bool:
+    """Learn the statements' IDF again when the lake's statements (current rows of
+    problem_statements) grew by more than idf.REBUILD_SHARE since it was learnt, or when `force`.
+    The caller holds the lake lock (commit_staged does). Returns whether it was written."""
+    lake_dir = Path(lake_dir)
+    kept = read_statement_idf(lake_dir)
+    n_now = _current_column_rows(lake_dir, "problem_statements", ["report_id"]).num_rows
+    if not force and not needs_rebuild(kept.n_docs if kept else 0, n_now):
+        return False
+    # statement_terms holds one row per (statement, term): a term's rows are its document frequency
+    counts = _current_column_rows(lake_dir, "statement_terms", ["term"]).group_by("term").aggregate(
+        [("term", "count")])
+    learnt = IdfTable(dict(zip(counts["term"].to_pylist(), counts["term_count"].to_pylist())), n_now)
+    rows = learnt.records()
+    when = now or datetime.now(timezone.utc)
+    table = pa.table({"term": [r["term"] for r in rows], "df": [r["df"] for r in rows],
+                      "idf": [r["idf"] for r in rows], "n_docs": [n_now] * len(rows),
+                      "learnt_at": [when] * len(rows)}, schema=IDF_SCHEMA)
+    # n_docs also in the footer: a corpus of statements without a single term still says how many
+    _write_parquet_atomic(table.replace_schema_metadata({"ogi.n_docs": str(n_now)}), lake_dir / IDF_NAME)
+    return True
+
+
 def _partition_dir(lake_dir: Path, table: str, year: object) -> Path:
     value = UNKNOWN_PARTITION if year is None or pd.isna(year) else str(int(year))
     return lake_dir / table / f"{PARTITION_KEY}={value}"
@@ -770,6 +830,8 @@ def commit_staged(lake_dir: Path, progress: ProgressFn | Progress | None = None)
         # After the manifest: a crash here loses only file names, which the next run records again.
         result.paths_changed = _record_paths(lake_dir, staging, now)
         shutil.rmtree(staging, ignore_errors=True)
+        # After the commit point too: a crash here leaves the IDF as it was, learnt again next commit.
+        result.idf_learnt = refresh_statement_idf(lake_dir, now)
         result.n_reports = len(year_of)
         result.n_rejected = files.num_rows - parsed.num_rows
         Progress.of(progress)(f"lake: batch {batch_id}: {result.n_reports} reports, "
