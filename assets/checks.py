@@ -11,7 +11,7 @@ from pathlib import Path
 
 from dagster import AssetCheckEvaluation, AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey
 
-from pipeline.store import lake, warehouse
+from pipeline.store import check_engine, lake, warehouse
 
 LAKE_ROWS_MATCH = "lake_rows_match"
 LAKE_ROWS_ASSET = lake.TABLE_NAMES[0]  # "reports"
@@ -19,10 +19,21 @@ LAKE_ROWS_ASSET = lake.TABLE_NAMES[0]  # "reports"
 # Checks that need a model and the models before it; they run in the model's own step.
 MODEL_CHECKS: dict[str, list[tuple[str, str, bool]]] = {
     # (check name, description, blocking)
+    # The check engine's results (pipeline/store/rules.toml), one check per rule severity: a rule
+    # that fails is the source's mistake, WARN; ERROR only when check_results is missing.
+    "check_results": [
+        (warehouse.RULES_CHECK_PREFIX + severity,
+         f"every {severity} rule of the check engine (rules.toml) holds on every document; WARN when one "
+         "fails (the metadata counts each status and the fails per rule), ERROR when check_results is missing",
+         False)
+        for severity in check_engine.SEVERITIES
+    ],
+    # The engine's rules the parser checks too: the two must agree.
     "quality_issues": [
-        ("balance_rule", "new + carried over == processed + carried forward in every column of table 3; "
-         "WARN when reports break it (and say so in quality_issues), ERROR when a break is not listed", False),
-        ("row_totals", "printed totals == sum of their parts (table 3 rows, table 4 proceedings); "
+        ("balance_rule", "new + carried over == processed + carried forward in every column of table 3 "
+         "(check_results); WARN when reports break it (and the parser says so in quality_issues), ERROR when "
+         "a break is not listed", False),
+        ("row_totals", "printed totals == sum of their parts (table 3 rows, table 4 proceedings; check_results); "
          "WARN when reports break it, ERROR when a break is not listed in quality_issues", False),
     ],
     "report_indicators": [

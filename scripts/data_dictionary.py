@@ -34,7 +34,8 @@ def render() -> str:
             continue  # described under its own heading
         out += _table(name, description, columns)
     models = warehouse.load_models()
-    out += ["### Models", "", "One `sql/<name>.sql` file each, built in this order.", ""]
+    out += ["### Models", "", "One `sql/<name>.sql` file each, built in this order; `check_results` is made by "
+            "the check engine from the rules in `pipeline/store/rules.toml`.", ""]
     for name in warehouse.model_order(models):
         m = models[name]
         reads = ", ".join(f"`{d}`" for d in sorted(m.deps))

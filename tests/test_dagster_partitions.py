@@ -89,7 +89,9 @@ def test_rerunning_a_year_parses_only_its_files_and_keeps_the_figures(project) -
     # the checks were evaluated against the new warehouse, on the assets that declare them
     checks = {(e.asset_key.to_user_string(), e.check_name): e for e in result.get_asset_check_evaluations()}
     assert set(checks) == {("reports", "lake_rows_match"), ("quality_issues", "balance_rule"),
-                           ("quality_issues", "row_totals"), ("report_indicators", "one_current_report_per_body_year")}
+                           ("quality_issues", "row_totals"), ("report_indicators", "one_current_report_per_body_year"),
+                           ("check_results", "rules_error"), ("check_results", "rules_warning"),
+                           ("check_results", "rules_info")}
     assert checks[("report_indicators", "one_current_report_per_body_year")].passed
     assert checks[("quality_issues", "row_totals")].passed
 

@@ -278,7 +278,8 @@ def test_a_corrected_report_keeps_both_in_the_lake_and_the_newest_wins(tmp_path:
                       WHERE code = 'duplicate_report' ORDER BY is_current""")
     assert dup == [(False, True), (True, False)]
     assert one(wh, "SELECT n_versions FROM report_indicators") == 2
-    assert all(o.passed for o in warehouse.run_checks(wh, lk) if o.name != "balance_rule")
+    # the duplicate is a fail of the info rule duplicate_report (a WARN), not of the warehouse
+    assert all(o.passed for o in warehouse.run_checks(wh, lk) if o.name != "balance_rule" and not o.name.startswith("rules_"))
 
 
 def test_within_one_batch_the_later_file_wins(tmp_path: Path) -> None:

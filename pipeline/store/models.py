@@ -42,6 +42,10 @@ class Model:
     columns: dict[str, str]  # column -> meaning, from the SQL header
     # "-- incremental: <column>": the group column of a per-report model (see update_models)
     incremental: str | None = None
+    # A model made by code rather than by its SELECT (the check engine: check_engine.as_model):
+    # called with a connection to the working file, it creates the table and returns its row
+    # count. Such a model is never incremental.
+    run: Callable[[duckdb.DuckDBPyConnection], int] | None = None
 
 
 @functools.cache
@@ -131,8 +135,9 @@ def incremental_key(sql: str) -> str | None:
     return None
 
 
-def load_models(sql_dir: Path, sources: Iterable[str]) -> dict[str, Model]:
-    """Every ``*.sql`` file of the folder, keyed by file stem, with its dependencies.
+def load_models(sql_dir: Path, sources: Iterable[str], extra: Iterable[Model] = ()) -> dict[str, Model]:
+    """Every ``*.sql`` file of the folder, keyed by file stem, with its dependencies, plus the
+    models made by code in ``extra`` (a SQL file of the same name is refused).
 
     ``sources`` are the tables a model may read besides other models (what the warehouse
     loads). A model reading anything else is refused here, before anything is built, rather
@@ -147,6 +152,10 @@ def load_models(sql_dir: Path, sources: Iterable[str]) -> dict[str, Model]:
         if key is not None and "report_id" not in cols:
             raise ValueError(f"{path.name} is declared incremental but has no report_id column")
         models[name] = Model(name, path, sql, tuple(sorted(sql_dependencies(sql))), desc, cols, key)
+    for model in extra:
+        if model.name in models:
+            raise ValueError(f"{model.name}.sql: {model.name} is made by {model.path.name}")
+        models[model.name] = model
     known = set(models) | set(sources)
     for m in models.values():
         unknown = set(m.deps) - known
@@ -170,6 +179,8 @@ def run_model(work_path: Path, model: Model) -> int:
     """Materialise one model as a table of the working database; returns its row count."""
     con = duckdb.connect(str(work_path))
     try:
+        if model.run is not None:
+            return model.run(con)
         con.execute(f"CREATE OR REPLACE TABLE {ident(model.name)} AS\n{model.sql}\n")
         comment(con, model.name, model.description, model.columns)
         return con.execute(f"SELECT count(*) FROM {ident(model.name)}").fetchone()[0]

@@ -31,6 +31,7 @@ This module has no Dagster import: assets/ calls these functions, and so can a s
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -47,13 +48,12 @@ from pathlib import Path
 import duckdb
 
 from . import atomic, lake
-from . import compact, lake_files
+from . import check_engine, compact, lake_files
 from . import models as runner
 from .. import fields
 from ..faults import checkpoint
 from ..parse import parser_version
 from ..parse.schema import FRAMES, TABLE_NAMES
-from ..parse.template import load_template
 from .ddl import comment, ident, literal
 # The runner lives in models.py; these names stay importable from here for assets/ and the tests.
 from .models import SQL_DIR, Model, model_order, parse_header, run_model, sql_dependencies  # noqa: F401
@@ -77,7 +77,7 @@ SOURCE_FILES = "source_files"
 BUILD_INFO = "build_info"
 GAZETTEER = "gazetteer"
 FILE_PATHS = "file_paths"
-LOADED_TABLES: tuple[str, ...] = (*TABLE_NAMES, SOURCE_FILES, FILE_PATHS, GAZETTEER)
+LOADED_TABLES: tuple[str, ...] = (*TABLE_NAMES, SOURCE_FILES, FILE_PATHS, lake.STATEMENT_IDF, GAZETTEER)
 GAZETTEER_CSV = REPO_ROOT / "data" / "reference" / "gazetteer.csv.gz"
 
 ProgressFn = Callable[[str], None]
@@ -139,8 +139,12 @@ def _remove_db(path: Path) -> None:
 
 
 def load_models(sql_dir: Path = SQL_DIR) -> dict[str, Model]:
-    """The models of ``sql_dir``, each allowed to read the tables ``load_lake`` creates and other models."""
-    return runner.load_models(sql_dir, LOADED_TABLES)
+    """The models of ``sql_dir``, each allowed to read the tables ``load_lake`` creates and other models,
+    and the check engine's check_results (rules.toml) when the folder has the models its rules read
+    (a test's folder of a few models has not: then a model reading check_results is refused)."""
+    engine = check_engine.as_model()
+    present = {p.stem.lower() for p in Path(sql_dir).glob("*.sql")} | set(LOADED_TABLES)
+    return runner.load_models(sql_dir, LOADED_TABLES, [engine] if set(engine.deps) <= present else [])
 
 
 def _storage_number(path: Path) -> int | None:
@@ -209,7 +213,10 @@ def build_inputs(lake_dir: Path, sql_dir: Path = SQL_DIR) -> dict[str, str | Non
     return {
         "manifest": _sha256_file(lake_dir / lake.MANIFEST_NAME),
         "file_paths": _paths_digest(lake_dir / lake.PATHS_NAME),
+        "statement_idf": _sha256_file(lake_dir / lake.IDF_NAME),
         "models": _sha256_texts(sorted(Path(sql_dir).glob("*.sql"))),
+        # the check engine's rules and code: a change rebuilds check_results (never incremental)
+        "rules": _sha256_texts([check_engine.RULES_PATH, Path(check_engine.__file__)]),
         "parser_version": parser_version(),
         "gazetteer": _sha256_texts([GAZETTEER_CSV, GAZETTEER_CSV.parent / "README.md"]),
         "code": _sha256_texts(_CODE_FILES),
@@ -345,6 +352,7 @@ def _full_load(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> int:
         _insert_from_lake(con, name, lake_files.live_files(lake_dir, name, batches),
                           f"SELECT report_id, batch_id FROM {SOURCE_FILES}")
     _create_from_parquet(con, FILE_PATHS, lake_dir / lake.PATHS_NAME, lake.PATHS_SCHEMA)
+    _create_from_parquet(con, lake.STATEMENT_IDF, lake_dir / lake.IDF_NAME, lake.IDF_SCHEMA)
     # Codes are text: a leading zero must survive and 6- and 9-digit codes must not be numbers.
     con.execute(f"CREATE TABLE {GAZETTEER} AS SELECT * FROM read_csv(?, header = true, all_varchar = true)",
                 [str(GAZETTEER_CSV)])
@@ -415,6 +423,10 @@ def _update_from_lake(con: duckdb.DuckDBPyConnection, lake_dir: Path, max_share:
         con.execute(f"DELETE FROM {FILE_PATHS}")
         if paths.exists():
             con.execute(f"INSERT INTO {FILE_PATHS} SELECT * FROM read_parquet(?)", [str(paths)])
+        # The statements' IDF: learnt again by the lake now and then, replaced whole like the path log.
+        con.execute(f"DELETE FROM {lake.STATEMENT_IDF}")
+        if (idf := lake_dir / lake.IDF_NAME).exists():
+            con.execute(f"INSERT INTO {lake.STATEMENT_IDF} SELECT * FROM read_parquet(?)", [str(idf)])
         con.execute("DROP TABLE _manifest")
     except BaseException:
         con.execute("ROLLBACK")
@@ -714,69 +726,78 @@ def writer_lock(warehouse_path: Path):  # noqa: ANN201 - a context manager
 
 # --- data checks ----------------------------------------------------------------------------
 
-# The applicant columns whose sum is the row's total, as the template's shape file states them.
-_SIX = load_template().shape.applicant_parts
-
-
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
     cur = con.execute(sql, params or [])
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r)) for r in cur.fetchall()]
 
 
-def check_balance(con: duckdb.DuckDBPyConnection) -> CheckOutcome:
-    """The template's rule: new + carried over == processed + carried forward, per column.
+def _engine_missing(name: str, err: duckdb.Error) -> CheckOutcome:
+    """check_results absent (the engine did not run, or failed): an ERROR, whatever the data."""
+    return CheckOutcome(name, False, "ERROR", f"check_results cannot be read: {err}", {"error": str(err)})
 
-    Published reports do break it; that is data, not a pipeline failure (WARN). It is an ERROR
-    only when a break is not also listed in quality_issues, i.e. it was fixed or lost silently.
+
+def _parser_agrees(con: duckdb.DuckDBPyConnection, name: str, rules: list[str], what: str) -> CheckOutcome:
+    """The engine's fails of ``rules`` (checked by the parser too, in one document) on current reports.
+
+    Published reports do break them; that is data, not a pipeline failure (WARN). It is an ERROR
+    only when the parser did not list the same finding in quality_issues (same code and field):
+    the two disagree, so one of them lost or invented it.
     """
-    bad = _rows(con, """
-        WITH cols AS (
-            SELECT a.report_id, a.applicant,
-                   sum(a.value) FILTER (WHERE a.outcome = 'new_received')    AS new_received,
-                   sum(a.value) FILTER (WHERE a.outcome = 'carried_over')    AS carried_over,
-                   sum(a.value) FILTER (WHERE a.outcome = 'total_processed') AS total_processed,
-                   sum(a.value) FILTER (WHERE a.outcome = 'carried_forward') AS carried_forward
-            FROM stg_applications a JOIN stg_reports r USING (report_id)
-            WHERE r.is_current AND a.value_source = 'printed'
-            GROUP BY a.report_id, a.applicant)
-        SELECT c.*, EXISTS (SELECT 1 FROM quality_issues q WHERE q.report_id = c.report_id
-                            AND q.code = 'balance_mismatch' AND q.field = c.applicant) AS flagged
-        FROM cols c
-        WHERE new_received + carried_over <> total_processed + carried_forward
-        ORDER BY report_id, applicant""")
-    return _outcome("balance_rule", bad, "new + carried over differs from processed + carried forward")
+    try:
+        bad = _rows(con, """
+            SELECT c.report_id, c.rule_id, c.code, c.subject AS field, c.lhs, c.rhs, c.detail,
+                   EXISTS (SELECT 1 FROM quality_issues q WHERE q.report_id = c.report_id AND q.origin = 'parser'
+                           AND q.code = c.code AND q.field = c.subject) AS flagged
+            FROM check_results AS c
+            WHERE c.rule_id IN ? AND c.is_current AND c.status = 'fail'
+            ORDER BY c.report_id, c.code, c.subject""", [rules])
+    except duckdb.CatalogException as err:
+        return _engine_missing(name, err)
+    return _outcome(name, bad, what)
+
+
+def check_balance(con: duckdb.DuckDBPyConnection) -> CheckOutcome:
+    """The template's rule (check_results, rule balance_rule): new + carried over == processed +
+    carried forward, per column of table 3."""
+    return _parser_agrees(con, "balance_rule", ["balance_rule"],
+                          "new + carried over differs from processed + carried forward")
 
 
 def check_row_totals(con: duckdb.DuckDBPyConnection) -> CheckOutcome:
-    """Every printed total equals the sum of its parts (table 3 rows, table 4 proceedings)."""
-    bad = _rows(con, """
-        WITH t3 AS (
-            SELECT a.report_id, 'row_total_mismatch' AS code, a.outcome AS field,
-                   sum(a.value) FILTER (WHERE a.applicant = 'total') AS total,
-                   sum(a.value) FILTER (WHERE a.applicant IN ?) AS parts,
-                   count(a.value) FILTER (WHERE a.applicant IN ?) AS n_parts,
-                   count(a.value) FILTER (WHERE a.applicant = 'total') AS n_total
-            FROM stg_applications a JOIN stg_reports r USING (report_id)
-            WHERE r.is_current AND a.value_source = 'printed'
-            GROUP BY a.report_id, a.outcome),
-        t4 AS (
-            SELECT v.report_id, 'review_total_mismatch' AS code, v.proceeding || '/total' AS field,
-                   sum(v.value) FILTER (WHERE v.result = 'total') AS total,
-                   sum(v.value) FILTER (WHERE v.result <> 'total') AS parts,
-                   count(v.value) FILTER (WHERE v.result <> 'total') AS n_parts,
-                   count(v.value) FILTER (WHERE v.result = 'total') AS n_total
-            FROM stg_reviews_litigation v JOIN stg_reports r USING (report_id)
-            WHERE r.is_current AND v.value_source = 'printed'
-            GROUP BY v.report_id, v.proceeding),
-        bad AS (
-            SELECT report_id, code, field, total, parts FROM t3 WHERE n_parts = 6 AND n_total = 1 AND parts <> total
-            UNION ALL
-            SELECT report_id, code, field, total, parts FROM t4 WHERE n_parts = 4 AND n_total = 1 AND parts <> total)
-        SELECT b.*, EXISTS (SELECT 1 FROM quality_issues q WHERE q.report_id = b.report_id
-                            AND q.code = b.code AND q.field = b.field) AS flagged
-        FROM bad b ORDER BY report_id, code, field""", [list(_SIX), list(_SIX)])
-    return _outcome("row_totals", bad, "a printed total differs from the sum of its parts")
+    """Every printed total equals the sum of its parts (check_results: row_total for table 3's
+    rows, table4_total for table 4's proceedings)."""
+    return _parser_agrees(con, "row_totals", ["row_total", "table4_total"],
+                          "a printed total differs from the sum of its parts")
+
+
+RULES_CHECK_PREFIX = "rules_"  # rules_error, rules_warning, rules_info: one check per rule severity
+
+
+def check_rules(con: duckdb.DuckDBPyConnection, severity: str) -> CheckOutcome:
+    """The check engine's results for every rule of one severity (rules.toml), on every document.
+
+    A ``fail`` is data, the source's own mistake: WARN. ``uncertain`` and ``not_assessable`` are
+    counted, not failed. ERROR only when check_results is missing (the engine did not run)."""
+    name = RULES_CHECK_PREFIX + severity
+    try:
+        counts = dict(con.execute("SELECT status, count(*) FROM check_results WHERE severity = ? GROUP BY status",
+                                  [severity]).fetchall())
+        per_rule = dict(con.execute("""SELECT rule_id, count(*) FROM check_results WHERE severity = ? AND status = 'fail'
+                                       GROUP BY rule_id ORDER BY rule_id""", [severity]).fetchall())
+        examples = _rows(con, """SELECT rule_id, report_id, subject, detail FROM check_results
+                                 WHERE severity = ? AND status = 'fail' ORDER BY rule_id, report_id, subject
+                                 LIMIT 20""", [severity])
+    except duckdb.CatalogException as err:
+        return _engine_missing(name, err)
+    n_fail = int(counts.get("fail", 0))
+    desc = (f"{n_fail} {severity} result(s) fail: " + ", ".join(f"{r} {n}" for r, n in per_rule.items())
+            if n_fail else f"every {severity} rule holds where it could be assessed")
+    return CheckOutcome(name, n_fail == 0, "WARN", desc, {
+        **{status: int(counts.get(status, 0)) for status in check_engine.STATUSES},
+        "fails_per_rule": json.dumps(per_rule),
+        "examples": json.dumps(examples, ensure_ascii=False, default=str),
+    })
 
 
 def check_one_current_report(con: duckdb.DuckDBPyConnection) -> CheckOutcome:
@@ -827,6 +848,7 @@ CHECKS: dict[str, Callable[[duckdb.DuckDBPyConnection], CheckOutcome]] = {
     "balance_rule": check_balance,
     "row_totals": check_row_totals,
     "one_current_report_per_body_year": check_one_current_report,
+    **{RULES_CHECK_PREFIX + sev: functools.partial(check_rules, severity=sev) for sev in check_engine.SEVERITIES},
 }
 
 
