@@ -1,7 +1,7 @@
--- body_coverage: every body expected to publish a report, for every year the warehouse has
--- reports for, and whether it did. Expected are every government in the gazetteer (province,
--- prefecture, county, township) and every department seen in any year ("as far as the data
--- shows": a department that reported once is expected in the other years too). A government
+-- body_coverage: every body expected to publish a report, for every year and province the
+-- warehouse has reports for, and whether it did. Expected are every government in the gazetteer
+-- (province, prefecture, county, township) and every department seen in any year ("as far as
+-- the data shows": a department that reported once is expected in the other years too). A government
 -- counts as reporting when a current report speaks for it (same body_key and level); reports
 -- whose body could not be placed (quality_issues: region_unresolved, region_ambiguous) count for
 -- no one. "Which townships of 宜春市 did not report in 2022": SELECT name FROM body_coverage
@@ -27,7 +27,10 @@
 --   org              issuing body as printed in that report
 --   n_years_reported years (of those in the warehouse) in which the body has a report
 WITH years AS (
-    SELECT DISTINCT year FROM report_indicators WHERE year IS NOT NULL
+    -- a province is expected to be covered in a year once the warehouse holds any report of it that
+    -- year: a warehouse of one province's reports does not list every other body of China as missing
+    SELECT DISTINCT year, province_code FROM report_indicators
+    WHERE year IS NOT NULL AND province_code IS NOT NULL
 ),
 governments AS (
     SELECT
@@ -85,7 +88,7 @@ SELECT
     r.org,
     count(r.report_id) OVER (PARTITION BY e.body_key, e.body_level) AS n_years_reported
 FROM expected AS e
-CROSS JOIN years AS y
+JOIN years AS y ON y.province_code = e.province_code
 LEFT JOIN report_indicators AS r
     ON r.body_key = e.body_key AND r.admin_level = e.body_level AND r.year = y.year
 ORDER BY y.year, e.body_key

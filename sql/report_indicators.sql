@@ -42,7 +42,8 @@
 --   procurement_yuan               政府集中采购 total amount, in yuan (2019 template only)
 --   proactive_items_prose          items proactively published, as stated in the prose (主动公开
 --                                  政府信息459条); NULL when the prose gives no total
---   proactive_items_prose_qualifier  exact, or at_least for 120余条 / 100多条
+--   proactive_items_prose_qualifier  exact, or at_least when the total is printed with 余 or 多
+--                                  (主动公开信息100余条)
 --   applications_received_prose    applications received, as stated in the prose
 --   applications_new               new applications received this year (table 3 一)
 --   applications_carried_over      applications carried over from last year (table 3 二)

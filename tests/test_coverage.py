@@ -150,8 +150,12 @@ def test_body_coverage_says_who_reported_each_year(multiyear):
         (2021, "生态环境局", "department", False, None, 1),
         (2022, "生态环境局", "department", True, "靖安县生态环境局", 1),
     ]
-    # every government of the gazetteer is expected every year the warehouse has
-    assert one(multiyear, "SELECT count(*) FROM body_coverage WHERE body_level <> 'department'") == 2 * len(gazetteer())
+    # every government of a province the warehouse has reports of is expected each such year:
+    # here 江西省 (code 36...), in 2021 and 2022, and no body of another province
+    g = gazetteer()
+    jiangxi = int((g["province_code"] == "360000").sum())
+    assert one(multiyear, "SELECT count(*) FROM body_coverage WHERE body_level <> 'department'") == 2 * jiangxi
+    assert one(multiyear, "SELECT count(DISTINCT province_code) FROM body_coverage") == 1
 
 
 def test_two_counties_sum_into_their_prefecture_and_province(warehouse):

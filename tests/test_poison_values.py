@@ -87,8 +87,15 @@ def poisoned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 def test_every_model_builds_on_extreme_values(poisoned: tuple[Path, Path]) -> None:
     wh, lk = poisoned
-    for model in warehouse.load_models():
-        assert one(wh, f"SELECT count(*) FROM {model}") > 0, model
+    models = warehouse.load_models()
+    # The fake parser writes no section 五 statements: the models built on them are empty, not broken.
+    no_input = {"problem_statements", "statement_terms", "statement_themes", "statement_idf"}
+    for name in warehouse.model_order(models):
+        if set(models[name].deps) & no_input:
+            no_input.add(name)
+            assert one(wh, f"SELECT count(*) FROM {name}") == 0, name
+        else:
+            assert one(wh, f"SELECT count(*) FROM {name}") > 0, name
     assert one(wh, "SELECT count(*) FROM report_indicators WHERE org = '高安市八景镇'") == 2
     # the checks a run ends with read the same tables
     assert {o.name for o in warehouse.run_checks(wh, lk)} >= {"balance_rule", "lake_rows_match"}
