@@ -230,3 +230,16 @@ def test_the_nightly_asset_writes_data_exports(project):
     names = sorted(p.name for p in (project / "data" / "exports").iterdir())
     assert names == sorted(f"{stem}.{ext}" for stem in ("360900_宜春市_2022-2023", "620000_甘肃省_2022-2023")
                            for ext in ("xlsx", "csv", "parquet", "html"))
+
+
+def test_the_problems_sheet_is_theme_counts_of_the_region(prefecture, db):
+    from openpyxl import load_workbook
+
+    ws = load_workbook(prefecture["xlsx"])["问题与措施 Problems named"]
+    got = [r for r in ws.iter_rows(min_row=2, values_only=True)]
+    # seed 000 (高安市八景镇, a township of 宜春市, 2022) names first 政务公开专干"不专": a staffing problem
+    assert any(r[:4] == (2022, "township", "problem", "staffing") and r[4] >= 1 for r in got)
+    # and every row is the model's own
+    want = rows(db, """SELECT year, admin_level, kind, theme, n_reports, n_statements FROM theme_counts
+                       WHERE level = 'prefecture' AND region_name = '宜春市' AND year BETWEEN 2020 AND 2022""")
+    assert sorted(got) == sorted(want)

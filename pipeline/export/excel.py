@@ -121,6 +121,9 @@ def _fill(wb: Any, sel: Selection) -> None:
         ws.set_column(len(lay.UNIT_COLUMNS), len(cols) - 1, 12)
         ws.set_row(1, 30)
 
+    if sel.themes is not None:
+        _table(wb.add_worksheet(sheet_name("问题与措施 Problems named", taken)), sel.themes, head,
+               "no statements of section 五 in the reports of this selection")
     _definitions(wb.add_worksheet(sheet_name("Definitions", taken)), sel, head, wrap, bold, title_fmt)
     _issues(wb.add_worksheet(sheet_name("Quality issues", taken)), sel, head)
 
@@ -159,6 +162,20 @@ def _definitions(ws: Any, sel: Selection, head: Any, wrap: Any, bold: Any, title
     ws.set_column(1, 1, 30)
     ws.set_column(2, 2, 10)
     ws.set_column(3, 3, 90)
+
+
+def _table(ws: Any, frame: Any, head: Any, empty: str) -> None:
+    """A model's rows as they are: a header row, frozen, with a filter."""
+    if frame.empty:
+        ws.write_string(0, 0, empty)
+        return
+    ws.write_row(0, 0, list(frame.columns), head)
+    for i, row in enumerate(frame.itertuples(index=False, name=None), start=1):
+        for j, value in enumerate(row):
+            _write(ws, i, j, value, None)
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, len(frame), len(frame.columns) - 1)
+    ws.set_column(0, len(frame.columns) - 1, 14)
 
 
 def _issues(ws: Any, sel: Selection, head: Any) -> None:

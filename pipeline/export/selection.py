@@ -96,6 +96,7 @@ class Selection:
     meanings: dict[str, str]    # indicator or "model.column" -> its comment in the warehouse
     kinds: dict[str, str] = field(default_factory=dict)  # indicator -> count, yuan, share
     built_at: str = ""
+    themes: pd.DataFrame | None = None  # theme_counts rows of the region and years (section 五)
 
     @cached_property
     def years(self) -> list[int]:
@@ -250,10 +251,16 @@ def _select(con: duckdb.DuckDBPyConnection, region: str, year_from: int | None, 
     meanings = {f"{t}.{c}": str(m) for t, c, m in comments.itertuples(index=False, name=None)}
     meanings.update({c: m for key, m in meanings.items() for t, c in [key.split(".", 1)] if t == "report_indicators"})
     kinds = dict(values[["indicator", "kind"]].drop_duplicates().itertuples(index=False, name=None))
+    # What the bodies say is wrong (section 五), from the model theme_counts, as it stands.
+    themes = _frame(con, """
+        SELECT year, admin_level, kind, theme, n_reports, n_statements FROM theme_counts
+        WHERE level = $level AND region_code = $c AND year BETWEEN $lo AND $hi
+        ORDER BY year, kind DESC, admin_level, n_reports DESC, n_statements DESC, theme""",
+                    {**where, "level": reg.level}) if _has_table(con, "theme_counts") else None
     built = _frame(con, "SELECT max(built_at)::VARCHAR AS built_at FROM build_info") \
         if _has_table(con, "build_info") else None
     return Selection(reg, lo, hi, mode, unit_frame, values, changes, issues, meanings, kinds,
-                     str(built["built_at"][0]) if built is not None and not built.empty else "")
+                     str(built["built_at"][0]) if built is not None and not built.empty else "", themes)
 
 
 def unit_id(row: str, code: str) -> str:
