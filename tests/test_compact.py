@@ -149,7 +149,10 @@ def test_compaction_killed_at_every_step_loses_and_doubles_nothing(tmp_path: Pat
     crowded = _crowded(lk)
     assert len(points) == 5 * len(crowded)
 
-    for n in range(1, len(points) + 1):
+    # Every folder goes through the same five points: all five are tried in the first and the last
+    # folder compacted (a kill between folders too), not in each of the ten tables' folders.
+    tried = [n for n in range(1, len(points) + 1) if n <= 5 or n > len(points) - 5]
+    for n in tried:
         work = tmp_path / f"k{n}"
         shutil.copytree(lk, work)
         killed = _compact_in_subprocess(work, OGI_KILL_AT=str(n))
