@@ -164,7 +164,7 @@ def _definitions(ws: Any, sel: Selection, head: Any, wrap: Any, bold: Any, title
     ws.set_column(3, 3, 90)
 
 
-def _table(ws: Any, frame: Any, head: Any, empty: str) -> None:
+def _table(ws: Any, frame: Any, head: Any, empty: str, widths: dict[str, int] | None = None) -> None:
     """A model's rows as they are: a header row, frozen, with a filter."""
     if frame.empty:
         ws.write_string(0, 0, empty)
@@ -175,20 +175,10 @@ def _table(ws: Any, frame: Any, head: Any, empty: str) -> None:
             _write(ws, i, j, value, None)
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, len(frame), len(frame.columns) - 1)
-    ws.set_column(0, len(frame.columns) - 1, 14)
+    for j, name in enumerate(frame.columns):
+        ws.set_column(j, j, (widths or {}).get(name, 14))
 
 
 def _issues(ws: Any, sel: Selection, head: Any) -> None:
-    issues = sel.issues
-    if issues.empty:
-        ws.write_string(0, 0, "no quality issues for the reports in this selection")
-        return
-    ws.write_row(0, 0, list(issues.columns), head)
-    for i, row in enumerate(issues.itertuples(index=False, name=None), start=1):
-        for j, value in enumerate(row):
-            _write(ws, i, j, value, None)
-    ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, len(issues), len(issues.columns) - 1)
-    widths = {"detail": 80, "org": 20, "report_id": 18, "related_report_id": 18, "field": 24}
-    for j, name in enumerate(issues.columns):
-        ws.set_column(j, j, widths.get(name, 12))
+    _table(ws, sel.issues, head, "no quality issues for the reports in this selection",
+           {"detail": 80, "org": 20, "report_id": 18, "related_report_id": 18, "field": 24})
