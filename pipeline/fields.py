@@ -68,11 +68,20 @@ def _fields(entries: list[dict], groups: dict[str, list[dict]]) -> list[Field]:
 
 
 @functools.cache
+def _raw() -> dict:
+    with REGISTRY_PATH.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def _groups() -> dict[str, list[dict]]:
+    return {name: g["columns"] for name, g in _raw().get("groups", {}).items()}
+
+
+@functools.cache
 def tables() -> dict[str, TableDef]:
     """Every table of the registry, in the file's order."""
-    with REGISTRY_PATH.open("rb") as fh:
-        raw = tomllib.load(fh)
-    groups = {name: g["columns"] for name, g in raw.get("groups", {}).items()}
+    raw = _raw()
+    groups = _groups()
     out = {}
     for name, t in raw["tables"].items():
         fields = _fields(t["columns"], groups)
@@ -85,9 +94,7 @@ def tables() -> dict[str, TableDef]:
 
 def group(name: str) -> tuple[Field, ...]:
     """A shared run of columns (location, region, ...)."""
-    with REGISTRY_PATH.open("rb") as fh:
-        raw = tomllib.load(fh)
-    return tuple(_fields(raw["groups"][name]["columns"], {}))
+    return tuple(_fields(_groups()[name], _groups()))
 
 
 def frame_tables() -> tuple[str, ...]:

@@ -10,13 +10,14 @@ never describe a column the warehouse does not have.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "scripts"))
 
+import readme_block  # noqa: E402
 from pipeline.store import warehouse  # noqa: E402
 
 START, END = "### Tables loaded from the lake", "## Data sources"
@@ -50,19 +51,7 @@ def update(text: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--check", action="store_true", help="only check that README.md is up to date")
-    args = ap.parse_args(argv)
-    path = REPO / "README.md"
-    text = path.read_text(encoding="utf-8")
-    new = update(text)
-    if args.check:
-        if new != text:
-            print("README.md data dictionary is out of date: run scripts/data_dictionary.py", file=sys.stderr)
-            return 1
-        return 0
-    path.write_text(new, encoding="utf-8")
-    return 0
+    return readme_block.main(argv, __doc__.splitlines()[0], update, "data dictionary", "data_dictionary.py")
 
 
 if __name__ == "__main__":
