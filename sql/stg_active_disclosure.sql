@@ -29,13 +29,26 @@
 --   value_std       counts as printed; money in yuan (万元 x 10000, rounded to the fen); NULL
 --                   for money without a printed unit (never guessed); for an open row, the
 --                   reading the neighbouring years decide
---   value_source    printed, or "rolled forward from <report_id> (<year>)" / "rolled back from
+--   value_source    printed; correction (a value of corrections.csv, in the printed unit: see
+--                   correction_status); or "rolled forward from <report_id> (<year>)" / "rolled back from
 --                   <report_id> (<year>)" when a neighbouring report chose among the readings;
 --                   NULL when the cell has no value
 --   line            1-based line of the source text
-WITH open_rows AS (
-    SELECT DISTINCT a.report_id, a.item, a.readings, r.body_key, r.year
+-- a correction that still fits its document replaces the printed value, for the neighbouring
+-- years' rolls too (printed_value keeps the print)
+WITH ad AS (
+    SELECT
+        a.* REPLACE (CASE WHEN c.report_id IS NOT NULL THEN c.value ELSE a.value END AS value),
+        a.value AS printed_value,
+        c.report_id IS NOT NULL AS corrected
     FROM active_disclosure AS a
+    LEFT JOIN correction_status AS c
+        ON c.status = 'applied' AND c.table_name = 'active_disclosure' AND c.report_id = a.report_id
+       AND c.row_key = a.item AND c.col_key = a.measure
+),
+open_rows AS (
+    SELECT DISTINCT a.report_id, a.item, a.readings, r.body_key, r.year
+    FROM ad AS a
     JOIN stg_reports AS r USING (report_id)
     WHERE a.readings IS NOT NULL AND r.table2_version = '2021'
 ),
@@ -50,7 +63,7 @@ printed AS (
         max(a.value) FILTER (WHERE a.measure = 'issued') AS issued,
         max(a.value) FILTER (WHERE a.measure = 'repealed') AS repealed,
         max(a.value) FILTER (WHERE a.measure = 'in_force') AS in_force
-    FROM active_disclosure AS a
+    FROM ad AS a
     JOIN stg_reports AS r USING (report_id)
     WHERE r.is_current AND r.table2_version = '2021'
     GROUP BY ALL
@@ -98,7 +111,7 @@ SELECT
     a.measure,
     CASE a.measure WHEN 'new_made' THEN 'issued' ELSE a.measure END AS measure_std,
     CASE a.measure WHEN 'new_made' THEN a.measure END AS mapped_from,
-    a.value,
+    a.printed_value AS value,
     a.unit,
     a.measure IN ('fee_amount', 'procurement_amount') AS is_money,
     CASE
@@ -109,10 +122,11 @@ SELECT
         WHEN a.unit = '元' THEN a.value
     END AS value_std,
     CASE
+        WHEN a.corrected THEN 'correction'
         WHEN a.value IS NOT NULL THEN 'printed'
         WHEN d.report_id IS NOT NULL AND a.measure IN ('issued', 'repealed', 'in_force') THEN d.value_source
     END AS value_source,
     a.line
-FROM active_disclosure AS a
+FROM ad AS a
 JOIN stg_reports AS r USING (report_id)
 LEFT JOIN decided AS d ON d.report_id = a.report_id AND d.item = a.item

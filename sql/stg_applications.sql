@@ -21,12 +21,22 @@
 --                   other_org, total (org_subtotal where printed)
 --   value           number as printed; NULL when not printed (and for derived rows)
 --   value_std       value, or the derived number when value_source is not printed
---   value_source    printed, sum_of_other_rows (2021 other_processing) or sum_of_applicants
---                   (a total cell missing from the text)
+--   value_source    printed, correction (a value of corrections.csv: see correction_status),
+--                   sum_of_other_rows (2021 other_processing) or sum_of_applicants (a total
+--                   cell missing from the text)
 --   line            1-based line of the source text; NULL for derived rows
+-- a correction that still fits its document replaces the printed value (value keeps the print)
 WITH printed AS (
-    SELECT report_id, outcome, applicant, value, value AS value_std, 'printed' AS value_source, line
-    FROM applications
+    SELECT
+        a.report_id, a.outcome, a.applicant, a.value,
+        -- a count stays a whole number (corrections of counts are whole: see corrections.py)
+        CASE WHEN c.report_id IS NOT NULL THEN CAST(c.value AS BIGINT) ELSE a.value END AS value_std,
+        CASE WHEN c.report_id IS NOT NULL THEN 'correction' ELSE 'printed' END AS value_source,
+        a.line
+    FROM applications AS a
+    LEFT JOIN correction_status AS c
+        ON c.status = 'applied' AND c.table_name = 'applications' AND c.report_id = a.report_id
+       AND c.row_key = a.outcome AND c.col_key = a.applicant
 ),
 -- 2021: （六） = 1 逾期不补正 + 2 逾期未缴费 + 3 其他; NULL unless all three cells are printed
 other_sum AS (
@@ -35,7 +45,7 @@ other_sum AS (
         'other_processing' AS outcome,
         p.applicant,
         NULL::DOUBLE AS value,
-        CASE WHEN count(p.value) = 3 THEN sum(p.value) END AS value_std,
+        CASE WHEN count(p.value_std) = 3 THEN sum(p.value_std) END AS value_std,
         'sum_of_other_rows' AS value_source,
         NULL::BIGINT AS line
     FROM printed AS p

@@ -12,18 +12,29 @@
 --                 litigation_after_review (诉讼 after a review)
 --   result        upheld, corrected, other, pending, total
 --   value         number of cases as printed; NULL when not printed
---   value_std     value, or the derived total when value_source is sum_of_results
---   value_source  printed or sum_of_results
+--   value_std     value; the corrected value when value_source is correction; the derived total
+--                 when it is sum_of_results
+--   value_source  printed, correction (a value of corrections.csv: see correction_status) or
+--                 sum_of_results
 --   line          1-based line of the source text; NULL for derived rows
+-- a correction that still fits its document replaces the printed value (value keeps the print)
 WITH printed AS (
-    SELECT report_id, proceeding, result, value, value AS value_std, 'printed' AS value_source, line
-    FROM reviews_litigation
+    SELECT
+        r.report_id, r.proceeding, r.result, r.value,
+        -- a count stays a whole number (corrections of counts are whole: see corrections.py)
+        CASE WHEN c.report_id IS NOT NULL THEN CAST(c.value AS BIGINT) ELSE r.value END AS value_std,
+        CASE WHEN c.report_id IS NOT NULL THEN 'correction' ELSE 'printed' END AS value_source,
+        r.line
+    FROM reviews_litigation AS r
+    LEFT JOIN correction_status AS c
+        ON c.status = 'applied' AND c.table_name = 'reviews_litigation' AND c.report_id = r.report_id
+       AND c.row_key = r.proceeding AND c.col_key = r.result
 ),
 parts AS (
     SELECT
         report_id,
         proceeding,
-        CASE WHEN count(value) = 4 THEN sum(value) END AS parts_sum
+        CASE WHEN count(value_std) = 4 THEN sum(value_std) END AS parts_sum
     FROM printed
     WHERE result IN ('upheld', 'corrected', 'other', 'pending')
     GROUP BY report_id, proceeding

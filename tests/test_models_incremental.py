@@ -25,8 +25,10 @@ from conftest import REPO, one, rows
 from pipeline.store import lake, models, warehouse
 from test_warehouse_incremental import _differences, _full_build_of
 
-PER_REPORT = {"stg_reports", "stg_active_disclosure", "stg_applications", "stg_reviews_litigation",
-              "quality_issues", "report_indicators", "report_indicator_values"}
+PER_REPORT = {"stg_reports", "correction_status", "stg_active_disclosure", "stg_applications",
+              "stg_reviews_litigation", "quality_issues", "report_indicators", "report_indicator_values"}
+# quality_issues reads check_results (rebuilt in full), report_indicators quality_issues, ...
+LATE = ["quality_issues", "report_indicators", "report_indicator_values"]
 
 
 def _ingest(lk: Path, raw: Path, version: str | None = None, parse=fake_parse) -> None:
@@ -59,8 +61,16 @@ def test_the_header_line_declares_a_model_incremental_and_stays_out_of_its_descr
     assert found["per_report"].incremental == "body_key"
     assert found["per_report"].description == "one row per report."
     assert found["per_body"].incremental is None
-    # a model reading a model rebuilt in full cannot be cut to a few reports: it is rebuilt in full too
+    # a model reading a model rebuilt in full that has no report_id cannot be cut to a few reports
+    # (which reports changed in it is not known): it is rebuilt in full too
     assert models.incremental_order(found) == ["per_report"]
+    assert models.late_order(found) == []
+    # one reading a full model with a report_id is refreshed after it, at its place in the order
+    _model(sql, "per_body", "-- per_body: reports' bodies.\n--\n-- columns:\n--   report_id  the document\n"
+           "--   body_key  the body\n", "SELECT report_id, body_key FROM per_report")
+    found = models.load_models(sql, ["reports"])
+    assert models.incremental_order(found) == ["per_report"]
+    assert models.late_order(found) == ["on_per_body"] and models.late_inputs(found) == ["per_body"]
 
     _model(sql, "no_report", "-- no_report: x.\n-- incremental: body_key\n-- columns:\n--   body_key  the body\n",
            "SELECT org AS body_key FROM reports")
@@ -74,7 +84,10 @@ def test_the_header_line_declares_a_model_incremental_and_stays_out_of_its_descr
 
 
 def test_the_per_report_models_are_the_incremental_ones() -> None:
-    assert set(models.incremental_order(warehouse.load_models())) == PER_REPORT
+    found = warehouse.load_models()
+    assert set(models.incremental_order(found)) | set(models.late_order(found)) == PER_REPORT
+    assert models.late_order(found) == LATE
+    assert models.late_inputs(found) == ["check_results"]
 
 
 # --- rows of reports that were not loaded again ---------------------------------------------

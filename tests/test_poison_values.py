@@ -80,9 +80,27 @@ def poisoned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
     lk, wh = tmp / "lake", tmp / "warehouse.duckdb"
     lake.ingest(lk, [raw], parse=_poison_parse)
+    _models_built(warehouse.build_warehouse(lk, wh))
+    # corrections at the bounds (the parser's: 10^12 is the most a cell may hold) and past them
+    rid = one(wh, "SELECT report_id FROM reports WHERE year = 2022")
+    (tmp / "corrections.csv").write_text(
+        "report_id,org,year,table,key,value,parsed_value,reason,evidence,author,created_at\n"
+        f"{rid},高安市八景镇,2022,applications,new_received/commercial,1e12,0,at the bound,p.1,test,\n"
+        f"{rid},高安市八景镇,2022,reviews_litigation,review/corrected,1e30,-5,past the bound,p.1,test,\n"
+        f"{rid},高安市八景镇,2022,active_disclosure,fees/fee_amount,-1e12,1e30,negative money,p.1,test,\n",
+        encoding="utf-8")
     result = warehouse.build_warehouse(lk, wh)
+    assert result.mode == warehouse.INCREMENTAL
     _models_built(result)
     return wh, lk
+
+
+def test_a_correction_is_held_to_the_parsers_bounds(poisoned: tuple[Path, Path]) -> None:
+    wh, _ = poisoned
+    assert rows(wh, "SELECT key, status FROM correction_status ORDER BY line") == [
+        ("new_received/commercial", "applied"), ("review/corrected", "invalid"), ("fees/fee_amount", "invalid")]
+    assert one(wh, "SELECT value_std FROM stg_applications WHERE year = 2022 AND outcome = 'new_received' "
+                   "AND applicant = 'commercial'") == 1e12
 
 
 def test_every_model_builds_on_extreme_values(poisoned: tuple[Path, Path]) -> None:

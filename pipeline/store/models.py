@@ -202,7 +202,107 @@ def incremental_order(models: dict[str, Model]) -> list[str]:
     return refreshed
 
 
-def update_models(con: duckdb.DuckDBPyConnection, models: dict[str, Model], changed: str) -> int:
+def late_order(models: dict[str, Model]) -> list[str]:
+    """The incremental models that read a model rebuilt in full (quality_issues reads
+    check_results), directly or through another such model, in dependency order. They cannot be
+    refreshed with the others, before the full models run: ``refresh_late`` refreshes each one
+    at its place in ``model_order``, for the reports ``update_models`` recorded and those whose
+    rows in the full models it reads changed (``save_digest`` / ``record_digest_changes``)."""
+    early = set(incremental_order(models))
+    late: list[str] = []
+    for name in model_order(models):
+        model = models[name]
+        if not model.incremental or name in early:
+            continue
+        # a full model's changes are found report by report: one without report_id cannot be cut
+        if all(d in early or d in late or "report_id" in models[d].columns for d in model.deps if d in models):
+            late.append(name)
+    return late
+
+
+def late_inputs(models: dict[str, Model]) -> list[str]:
+    """The models rebuilt in full that a late model reads: their changes are found by report."""
+    late = late_order(models)
+    early = set(incremental_order(models))
+    return sorted({d for n in late for d in models[n].deps if d in models and d not in early and d not in late})
+
+
+def digest_table(name: str) -> str:
+    return f"_digest_{name}"
+
+
+def save_digest(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Keep a digest of each report's rows of table ``name`` (before it is rebuilt), unless one is
+    kept already: a digest left by a killed build is what the late models last saw."""
+    if _has_table(con, digest_table(name)):
+        return
+    con.execute(f"CREATE TABLE {ident(digest_table(name))} AS SELECT report_id, sum(hash(t)::HUGEINT) AS digest, "
+                f"count(*) AS n FROM {ident(name)} AS t GROUP BY report_id")
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+                       "AND schema_name = 'main' AND table_name = ?", [name]).fetchone()[0] > 0
+
+
+def record_digest_changes(con: duckdb.DuckDBPyConnection, name: str, pending: str) -> int:
+    """Add to ``pending`` the reports whose rows of ``name`` differ from its kept digest, and drop
+    the digest (in the caller's transaction). Returns how many reports changed; 0 when no digest
+    is kept (another late model reading the same table took it first)."""
+    if not _has_table(con, digest_table(name)):
+        return 0
+    digest = ident(digest_table(name))
+    con.execute(f"""CREATE TEMP TABLE _digest_now AS SELECT report_id, sum(hash(t)::HUGEINT) AS digest,
+                    count(*) AS n FROM {ident(name)} AS t GROUP BY report_id""")
+    n = con.execute(f"""INSERT INTO {ident(pending)}
+        SELECT DISTINCT report_id FROM (
+            (SELECT * FROM {digest} EXCEPT SELECT * FROM _digest_now)
+            UNION ALL (SELECT * FROM _digest_now EXCEPT SELECT * FROM {digest}))""").fetchone()[0]
+    con.execute("DROP TABLE _digest_now")
+    con.execute(f"DROP TABLE {digest}")
+    return n
+
+
+def refresh_late(con: duckdb.DuckDBPyConnection, models: dict[str, Model], name: str, pending: str) -> int:
+    """Replace the rows of the late model ``name`` for the reports of every body a report in the
+    table ``pending`` belongs to, computed from their inputs alone (the full models it reads cut
+    to those reports, as its own inputs are). In the caller's transaction; returns the reports
+    recomputed."""
+    model = models[name]
+    key = model.incremental
+    keyed = next((n for n in incremental_order(models) if key in models[n].columns), None)
+    if key is None or keyed is None:
+        raise ValueError(f"model {name} is not incremental, or no model gives its group column")
+    db = ident(con.execute("SELECT current_database()").fetchone()[0])
+
+    def kept(table: str) -> str:
+        return f"{db}.main.{ident(table)}"
+
+    con.execute(f"""CREATE TEMP TABLE _affected AS
+        SELECT k.report_id FROM {kept(keyed)} AS k
+        SEMI JOIN (SELECT {ident(key)} AS g FROM {kept(keyed)} WHERE report_id IN (SELECT report_id FROM {ident(pending)})) AS p
+            ON k.{ident(key)} IS NOT DISTINCT FROM p.g
+        UNION SELECT report_id FROM {ident(pending)}""")
+    n_affected = con.execute("SELECT count(*) FROM _affected").fetchone()[0]
+    made: list[str] = []
+    _run_restricted(con, models, [name], "_affected", kept, made)
+    _replace_rows(con, name, kept)
+    _drop_temp(con, [*made, "_affected"])
+    return n_affected
+
+
+def _replace_rows(con: duckdb.DuckDBPyConnection, name: str, kept: Callable[[str], str]) -> None:
+    """The kept table's rows of the reports in _affected replaced by those of the temp table."""
+    new = [(d[0], str(d[1])) for d in con.execute(f"SELECT * FROM temp.main.{ident(name)} LIMIT 0").description]
+    old = [(d[0], str(d[1])) for d in con.execute(f"SELECT * FROM {kept(name)} LIMIT 0").description]
+    if new != old:
+        raise ValueError(f"model {name}: the kept table's columns differ from the model's; build in full")
+    con.execute(f"DELETE FROM {kept(name)} WHERE report_id IN (SELECT report_id FROM _affected)")
+    con.execute(f"INSERT INTO {kept(name)} SELECT * FROM temp.main.{ident(name)}")
+
+
+def update_models(con: duckdb.DuckDBPyConnection, models: dict[str, Model], changed: str,
+                  record: str | None = None) -> int:
     """Refresh the incremental models' tables for the reports listed in the table ``changed``.
 
     ``changed`` holds the report_id of every report whose input rows were added, replaced or
@@ -212,9 +312,13 @@ def update_models(con: duckdb.DuckDBPyConnection, models: dict[str, Model], chan
     every report in a group (``-- incremental: <column>``) a changed report is in now or was in
     before. The models' SELECTs run unchanged over temp tables that shadow their inputs with
     just those reports' rows; the recomputed rows then replace the old ones. Runs in the
-    caller's transaction; returns the number of reports whose rows were recomputed.
+    caller's transaction; returns the number of reports whose rows were recomputed. ``record``
+    names a table (made if missing) that the recomputed reports are added to, for the late
+    models (``late_order``) to refresh the same reports after the full models have run.
     """
     names = incremental_order(models)
+    if record is not None:
+        con.execute(f"CREATE TABLE IF NOT EXISTS {ident(record)} (report_id VARCHAR)")
     if not names:
         return 0
     key = models[names[0]].incremental
@@ -247,12 +351,9 @@ def update_models(con: duckdb.DuckDBPyConnection, models: dict[str, Model], chan
     # 3. Their rows, computed from their inputs alone, replace the old ones.
     _run_restricted(con, models, names, "_affected", kept, made)
     for name in names:
-        new = [(d[0], str(d[1])) for d in con.execute(f"SELECT * FROM temp.main.{ident(name)} LIMIT 0").description]
-        old = [(d[0], str(d[1])) for d in con.execute(f"SELECT * FROM {kept(name)} LIMIT 0").description]
-        if new != old:
-            raise ValueError(f"model {name}: the kept table's columns differ from the model's; build in full")
-        con.execute(f"DELETE FROM {kept(name)} WHERE report_id IN (SELECT report_id FROM _affected)")
-        con.execute(f"INSERT INTO {kept(name)} SELECT * FROM temp.main.{ident(name)}")
+        _replace_rows(con, name, kept)
+    if record is not None:
+        con.execute(f"INSERT INTO {ident(record)} SELECT report_id FROM _affected")
     _drop_temp(con, [*made, "_affected"])
     return n_affected
 
@@ -263,11 +364,13 @@ def _run_restricted(con: duckdb.DuckDBPyConnection, models: dict[str, Model], na
 
     A temp table shadows the database table of the same name in unqualified SQL, so each model's
     SELECT reads the cut inputs and the models run before it, without a word of it changed.
-    Inputs without a report_id column (a reference table) are read whole.
+    Inputs without a report_id column (a reference table) are read whole; so are the models
+    not in ``names`` (already up to date in the database), cut like the loaded tables.
     """
+    running = set(names)
     for name in names:
         for dep in models[name].deps:
-            if dep in models or dep in made:
+            if dep in running or dep in made:
                 continue
             has_report = con.execute(
                 "SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() "

@@ -48,7 +48,7 @@ from pathlib import Path
 import duckdb
 
 from . import atomic, lake
-from . import check_engine, compact, lake_files
+from . import check_engine, compact, corrections, lake_files
 from . import models as runner
 from .. import fields
 from ..faults import checkpoint
@@ -77,7 +77,8 @@ SOURCE_FILES = "source_files"
 BUILD_INFO = "build_info"
 GAZETTEER = "gazetteer"
 FILE_PATHS = "file_paths"
-LOADED_TABLES: tuple[str, ...] = (*TABLE_NAMES, SOURCE_FILES, FILE_PATHS, lake.STATEMENT_IDF, GAZETTEER)
+LOADED_TABLES: tuple[str, ...] = (*TABLE_NAMES, SOURCE_FILES, FILE_PATHS, lake.STATEMENT_IDF, GAZETTEER,
+                                   corrections.TABLE)
 GAZETTEER_CSV = REPO_ROOT / "data" / "reference" / "gazetteer.csv.gz"
 
 ProgressFn = Callable[[str], None]
@@ -203,14 +204,18 @@ _CODE_FILES = tuple(Path(__file__).resolve().parent / n for n in ("warehouse.py"
 _BASE_INPUTS = ("code", "gazetteer", "storage_version")
 
 
-def build_inputs(lake_dir: Path, sql_dir: Path = SQL_DIR) -> dict[str, str | None]:
+def build_inputs(lake_dir: Path, sql_dir: Path = SQL_DIR,
+                 corrections_path: Path | None = None) -> dict[str, str | None]:
     """What a warehouse built now would be made from, each part as a hash or version.
 
     The manifest is the lake's commit record: the same manifest means the same committed rows,
-    whatever compaction did to the files holding them.
+    whatever compaction did to the files holding them. ``corrections_path`` defaults to the
+    corrections file beside the lake (data/corrections.csv).
     """
     lake_dir = Path(lake_dir)
+    corrections_path = corrections.default_path(lake_dir) if corrections_path is None else corrections_path
     return {
+        "corrections": corrections.file_digest(corrections_path),
         "manifest": _sha256_file(lake_dir / lake.MANIFEST_NAME),
         "file_paths": _paths_digest(lake_dir / lake.PATHS_NAME),
         "statement_idf": _sha256_file(lake_dir / lake.IDF_NAME),
@@ -339,9 +344,9 @@ def _create_from_parquet(con: duckdb.DuckDBPyConnection, table: str, path: Path,
         con.execute(f"CREATE TABLE {ident(table)} ({cols})")
 
 
-def _full_load(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> int:
-    """Every table from the lake into an empty working database, in one transaction; returns
-    the number of reports."""
+def _full_load(con: duckdb.DuckDBPyConnection, lake_dir: Path, corrections_path: Path) -> int:
+    """Every table from the lake, and the corrections, into an empty working database, in one
+    transaction; returns the number of reports."""
     lake_dir = Path(lake_dir)
     con.execute("BEGIN")
     # The manifest is read once: source_files is what the lake tables' rows are chosen by.
@@ -356,6 +361,7 @@ def _full_load(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> int:
     # Codes are text: a leading zero must survive and 6- and 9-digit codes must not be numbers.
     con.execute(f"CREATE TABLE {GAZETTEER} AS SELECT * FROM read_csv(?, header = true, all_varchar = true)",
                 [str(GAZETTEER_CSV)])
+    corrections.create_table(con, corrections_path)
     for name in LOADED_TABLES:
         desc, cols = TABLE_DOCS[name]
         comment(con, name, desc, cols)
@@ -368,7 +374,8 @@ def _columns(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = Non
     return [(d[0], str(d[1])) for d in con.execute(f"SELECT * FROM ({sql}) LIMIT 0", params or []).description]
 
 
-def _update_from_lake(con: duckdb.DuckDBPyConnection, lake_dir: Path, max_share: float) -> int | None:
+def _update_from_lake(con: duckdb.DuckDBPyConnection, lake_dir: Path, max_share: float,
+                      corrections_path: Path) -> int | None:
     """Bring the lake tables of a kept working file up to the lake, in a transaction left open.
 
     The working file's source_files is the manifest its lake tables were loaded by, so the
@@ -376,7 +383,9 @@ def _update_from_lake(con: duckdb.DuckDBPyConnection, lake_dir: Path, max_share:
     now: new files, and files read again by a newer parser. Their rows are deleted and loaded
     from the batches that hold them now; nothing else is touched. Their ids are left in the temp
     table ``_changed``, and the transaction open: the caller updates the models from it and
-    commits (or rolls back). Returns the number of reports reloaded, or None, with nothing
+    commits (or rolls back). The corrections are read again whole; the reports whose corrections
+    were added, changed or removed join ``_changed`` (their models' rows are recomputed, their lake
+    rows stay). Returns the number of reports reloaded, or None, with nothing
     changed, when a full load is the better or the only safe way (the manifest's columns changed,
     or more than ``max_share`` of the reports changed).
     """
@@ -428,6 +437,17 @@ def _update_from_lake(con: duckdb.DuckDBPyConnection, lake_dir: Path, max_share:
         if (idf := lake_dir / lake.IDF_NAME).exists():
             con.execute(f"INSERT INTO {lake.STATEMENT_IDF} SELECT * FROM read_parquet(?)", [str(idf)])
         con.execute("DROP TABLE _manifest")
+        corrections.create_table(con, corrections_path, "_corrections_now")
+        con.execute(f"""
+            INSERT INTO _changed
+            SELECT DISTINCT report_id FROM (
+                (SELECT * FROM {corrections.TABLE} EXCEPT SELECT * FROM _corrections_now)
+                UNION ALL
+                (SELECT * FROM _corrections_now EXCEPT SELECT * FROM {corrections.TABLE}))
+            WHERE report_id NOT IN (SELECT report_id FROM _changed)""")
+        con.execute(f"DELETE FROM {corrections.TABLE}")
+        con.execute(f"INSERT INTO {corrections.TABLE} SELECT * FROM _corrections_now")
+        con.execute("DROP TABLE _corrections_now")
     except BaseException:
         con.execute("ROLLBACK")
         raise
@@ -449,7 +469,9 @@ def _refresh_models(con: duckdb.DuckDBPyConnection, models: dict[str, Model], in
     trusted = bool(names) and built_from.get("models") == inputs.get("models") and set(names) <= _main_tables(con)
     try:
         if trusted:
-            result.reports_recomputed = runner.update_models(con, models, "_changed")
+            # the reports the late models will recompute after the full ones have run
+            record = PENDING if runner.late_order(models) else None
+            result.reports_recomputed = runner.update_models(con, models, "_changed", record=record)
             result.models_refreshed = names
         else:
             con.execute(f"DELETE FROM {BUILD_INFO}")
@@ -459,6 +481,53 @@ def _refresh_models(con: duckdb.DuckDBPyConnection, models: dict[str, Model], in
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+# The reports whose rows the late models (models.late_order: quality_issues, which reads the full
+# model check_results, and the models reading it) still have to recompute. Written in the
+# transaction that refreshes the other incremental models, emptied when the late ones are done:
+# a build killed in between leaves it for the next one, which recomputes them then.
+PENDING = "_pending_reports"
+
+
+def _late_models(con: duckdb.DuckDBPyConnection, models: dict[str, Model], result: BuildResult) -> list[str]:
+    """The late models this build refreshes rather than rebuilds, with the digests of the full
+    models they read saved first; [] when they run in full (a full build, a changed model, a
+    table missing)."""
+    late = runner.late_order(models)
+    if not late or not result.models_refreshed:
+        return []
+    present = _main_tables(con)
+    inputs = runner.late_inputs(models)
+    if (not set(late) <= present or PENDING not in present
+            or any(f not in present and runner.digest_table(f) not in present for f in inputs)):
+        return []
+    for name in inputs:
+        runner.save_digest(con, name)
+    checkpoint("warehouse: digests of the full models kept")
+    return late
+
+
+def _late_bookkeeping(models: dict[str, Model], late: list[str]) -> list[str]:
+    """The tables a build keeps for its late models: the pending reports and the digests."""
+    return [PENDING, *(runner.digest_table(f) for f in runner.late_inputs(models))] if late else []
+
+
+def _refresh_late(con: duckdb.DuckDBPyConnection, models: dict[str, Model], name: str) -> int:
+    """One late model's rows recomputed for the pending reports and those whose rows changed in
+    the full models it reads (rebuilt by now), in one transaction."""
+    con.execute("BEGIN")
+    try:
+        for dep in runner.late_inputs(models):
+            if dep in models[name].deps:
+                runner.record_digest_changes(con, dep, PENDING)
+        n = runner.refresh_late(con, models, name, PENDING)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    checkpoint(f"warehouse: model {name} refreshed")
+    return n
 
 
 def _main_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -506,7 +575,7 @@ def load_lake(lake_dir: Path, work_path: Path, memory_limit: str = MEMORY_LIMIT)
     con = _open_work(work_path, memory_limit, fresh=True)
     try:
         with lake.exclusive_lock(Path(lake_dir) / lake.LOCK_NAME):  # no commit or compaction meanwhile
-            _full_load(con, Path(lake_dir))
+            _full_load(con, Path(lake_dir), corrections.default_path(Path(lake_dir)))
         return _loaded_rows(con)
     finally:
         con.close()
@@ -643,7 +712,8 @@ class WarehouseWriteError(OSError):
 def build_warehouse(lake_dir: Path, warehouse_path: Path, sql_dir: Path = SQL_DIR,
                     progress: ProgressFn | None = None, *, force: bool = False,
                     memory_limit: str = MEMORY_LIMIT, compact_threshold: int = compact.THRESHOLD,
-                    max_incremental_share: float = MAX_INCREMENTAL_SHARE) -> BuildResult:
+                    max_incremental_share: float = MAX_INCREMENTAL_SHARE,
+                    corrections_path: Path | None = None) -> BuildResult:
     """Load the lake, run every model in dependency order, publish. The whole job without Dagster.
 
     Nothing is done when the published file was built from the same inputs (``build_inputs``:
@@ -652,8 +722,11 @@ def build_warehouse(lake_dir: Path, warehouse_path: Path, sql_dir: Path = SQL_DI
     is brought up to date (only new or re-read reports loaded, and the per-report models' rows of
     their bodies replaced) or, when that is not possible or not worth it, or with ``force``,
     loaded afresh; the other models are run again in full and the result published. DuckDB works within ``memory_limit`` and spills to a folder beside the working file.
+    The corrections (``corrections_path``, by default data/corrections.csv beside the lake) are
+    read on every build that runs; a change to them alone is an incremental build.
     """
     lake_dir, warehouse_path = Path(lake_dir), Path(warehouse_path)
+    corrections_path = corrections.default_path(lake_dir) if corrections_path is None else Path(corrections_path)
     work = working_path(warehouse_path)
     result = BuildResult(warehouse_path)
     con = None
@@ -662,7 +735,7 @@ def build_warehouse(lake_dir: Path, warehouse_path: Path, sql_dir: Path = SQL_DI
             # The lake lock while the lake is read: no commit changes it meanwhile, so what is
             # loaded is exactly what the stamped inputs describe.
             with lake.exclusive_lock(lake_dir / lake.LOCK_NAME):
-                inputs = build_inputs(lake_dir, sql_dir)
+                inputs = build_inputs(lake_dir, sql_dir, corrections_path)
                 if not force:
                     published, built_at = published_fingerprint(warehouse_path)
                     if published is not None and published == fingerprint(inputs):
@@ -677,12 +750,12 @@ def build_warehouse(lake_dir: Path, warehouse_path: Path, sql_dir: Path = SQL_DI
                 con = None if force else _open_kept(work, memory_limit)
                 changed = None
                 if con is not None and _incremental_base(con, inputs):
-                    changed = _update_from_lake(con, lake_dir, max_incremental_share)
+                    changed = _update_from_lake(con, lake_dir, max_incremental_share, corrections_path)
                 if changed is None:
                     if con is not None:
                         con.close()
                     con = _open_work(work, memory_limit, fresh=True)
-                    result.reports_loaded = _full_load(con, lake_dir)
+                    result.reports_loaded = _full_load(con, lake_dir, corrections_path)
                 else:
                     result.mode, result.reports_loaded = INCREMENTAL, changed
                     result.rows.update(_loaded_rows(con))  # the transaction's own view: the rows now
@@ -696,13 +769,18 @@ def build_warehouse(lake_dir: Path, warehouse_path: Path, sql_dir: Path = SQL_DI
                 if progress:
                     progress(f"warehouse: loaded {result.rows.get('reports', 0)} reports from the lake")
             checkpoint("warehouse: lake loaded into the working file")
-            _drop_models(con, result.models_refreshed)
+            late = _late_models(con, models, result)
+            _drop_models(con, [*result.models_refreshed, *late, *_late_bookkeeping(models, late)])
             # run_model connects to the working file by path; while `con` is open it shares this
             # database instance, memory limit and spill folder included
             for name in model_order(models):
                 if name in result.models_refreshed:
                     result.rows[name] = con.execute(f"SELECT count(*) FROM {ident(name)}").fetchone()[0]
                     what = f"{result.rows[name]} rows, those of {result.reports_recomputed} reports recomputed"
+                elif name in late:
+                    n = _refresh_late(con, models, name)
+                    result.rows[name] = con.execute(f"SELECT count(*) FROM {ident(name)}").fetchone()[0]
+                    what = f"{result.rows[name]} rows, those of {n} reports recomputed"
                 else:
                     result.rows[name] = run_model(work, models[name])
                     checkpoint(f"warehouse: model {name} built")
@@ -710,6 +788,9 @@ def build_warehouse(lake_dir: Path, warehouse_path: Path, sql_dir: Path = SQL_DI
                 result.models.append(name)
                 if progress:
                     progress(f"warehouse: model {name}: {what}")
+            if late:  # every late model is up to date: nothing is pending any more
+                con.execute(f"DROP TABLE IF EXISTS {PENDING}")
+                result.models_refreshed += late
         finally:
             if con is not None:
                 con.close()
@@ -742,13 +823,15 @@ def _parser_agrees(con: duckdb.DuckDBPyConnection, name: str, rules: list[str], 
 
     Published reports do break them; that is data, not a pipeline failure (WARN). It is an ERROR
     only when the parser did not list the same finding in quality_issues (same code and field):
-    the two disagree, so one of them lost or invented it.
+    the two disagree, so one of them lost or invented it. A result that read a corrected value is
+    the engine's alone (the parser saw the print), so it counts as listed.
     """
     try:
         bad = _rows(con, """
             SELECT c.report_id, c.rule_id, c.code, c.subject AS field, c.lhs, c.rhs, c.detail,
                    EXISTS (SELECT 1 FROM quality_issues q WHERE q.report_id = c.report_id AND q.origin = 'parser'
-                           AND q.code = c.code AND q.field = c.subject) AS flagged
+                           AND q.code = c.code AND q.field = c.subject)
+                   OR c.cells LIKE '%"source":"correction"%' AS flagged
             FROM check_results AS c
             WHERE c.rule_id IN ? AND c.is_current AND c.status = 'fail'
             ORDER BY c.report_id, c.code, c.subject""", [rules])
