@@ -4,7 +4,7 @@ from .template import template_hash
 
 # Raise on every change that can change what a report parses to: the lake re-parses the raw
 # files whose current rows an older version wrote (see pipeline.store.lake).
-PARSER_RELEASE = "2026.12.2"
+PARSER_RELEASE = "2026.12.3"
 
 
 def parser_version() -> str:

@@ -1,9 +1,12 @@
-"""Counts stated in the prose of section 一: proactive disclosure and applications received."""
+"""Counts stated in the prose of section 一: proactive disclosure, applications received, and the
+disclosure reviews and lawsuits (pipeline.parse.prose_cases, which section 四's prose is read with too)."""
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+
+from .prose_cases import case_facts
 
 _UNIT = r"(?:条|件|篇|项|个|期)"
 _Q = r"(?P<q>余|多)?"
@@ -124,7 +127,19 @@ def extract_facts(lines: list[str], first_line: int) -> list[Fact]:
                 continue
             facts.append(Fact("proactive_by_category", float(cm.group("n")), _qual(cm), category, clause,
                               text.line_at(start + cm.start())))
+    facts += _case_facts(text, need_context=True)
     return facts
+
+
+def extract_case_facts(lines: list[str], first_line: int) -> list[Fact]:
+    """Review and litigation counts in section 四's own prose (`lines` after its heading, the first
+    being source line `first_line`): every sentence there is about disclosure."""
+    return _case_facts(_Text(lines, first_line), need_context=False) if lines else []
+
+
+def _case_facts(text: _Text, need_context: bool) -> list[Fact]:
+    return [Fact(c.fact, c.value, c.qualifier, None, c.evidence, text.line_at(c.offset))
+            for c in case_facts(text.text, need_context)]
 
 
 def _qual(m: re.Match[str]) -> str:

@@ -14,7 +14,7 @@ from ..errors import NotAReportError
 from .identity import Identity, find_identity
 from .lines import DocLines
 from .unglue import unglue
-from .narrative import extract_facts
+from .narrative import extract_case_facts, extract_facts
 from ..regions import resolve_region
 from .sections import Sections, find_sections
 from .tables import MISSING, OK, Cell, Table2, Table3, Table4, read_table2, read_table3, read_table4
@@ -140,6 +140,8 @@ def parse_document(doc: Document, sha: str, source: str) -> ParsedReport:
     if s1 is None:
         s1 = (identity.title_line or 0, sections.first_boundary())
     facts = extract_facts(lines.text[s1[0]:s1[1]], s1[0] + 1)
+    if (s4 := sections.span("s4")) is not None:  # section 四's own prose counts its cases too
+        facts += extract_case_facts(lines.text[s4[0] + 1:s4[1]], s4[0] + 2)
 
     records: dict[str, list[dict[str, Any]]] = {name: [] for name in schema.TABLE_NAMES}
     where = _where_memo(lines)
