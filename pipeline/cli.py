@@ -290,6 +290,41 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_correct(args: argparse.Namespace) -> int:
+    """Add a correction of one cell to corrections.csv, checked against the published warehouse."""
+    import getpass
+
+    from .store import corrections, show
+    from .store.query import DEFAULT_WAREHOUSE, WarehouseMissingError
+
+    if args.db is not None and (why := _not_a_file(Path(args.db))):
+        return _usage("correct", f"--db {args.db}: {why}")
+    db = Path(args.db) if args.db is not None else None
+    target = Path(args.file) if args.file else (db or DEFAULT_WAREHOUSE).parent / corrections.FILE_NAME
+    try:
+        report_id = show.find_report(args.report, db)
+        correction = corrections.prepare(report_id, args.table, args.key, args.value, reason=args.reason,
+                                         evidence=args.evidence, author=args.by or getpass.getuser(), db=db)
+        corrections.append(target, correction)
+    except WarehouseMissingError as err:
+        print(f"ogi: {err}", file=sys.stderr)
+        return 1
+    except show.AmbiguousReport as err:
+        print(f"ogi: correct: {err}\n{show.candidates_text(err)}", file=sys.stderr)
+        return 2
+    except (show.ShowError, corrections.CorrectionRefused, corrections.CorrectionsFileError) as err:
+        print(f"ogi: correct: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:
+        print(f"ogi: correct: {err}", file=sys.stderr)
+        return 1
+    was = "nothing" if correction.parsed_value is None else corrections._fmt(correction.parsed_value)
+    print(f"ogi: {target}: {correction.org} {correction.year} ({report_id}) {args.table} {args.key}: "
+          f"{was} -> {corrections._fmt(correction.value)}; applied from the next `ogi run`, while the document "
+          f"and the parser's reading of the cell stay as they are now")
+    return 0
+
+
 # DuckDB's messages about bound values, and what they mean for --param.
 _PARAM_HINTS = (
     ("STRING_LITERAL", "--param values are text: write $NAME::INTEGER (or another type) where the query gives none"),
@@ -339,6 +374,7 @@ def _number(kind: type, low: float, inclusive: bool, what: str) -> Callable[[str
 
 
 _positive_int = _number(int, 0, False, "must be a whole number of at least 1")
+_finite_float = _number(float, -math.inf, False, "must be a number")
 _positive_float = _number(float, 0, False, "must be a number above 0")
 _non_negative_float = _number(float, 0, True, "must be a number of 0 or more")
 _MEMORY = re.compile(r"\s*\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*", re.IGNORECASE)
@@ -410,6 +446,21 @@ def main(argv: list[str] | None = None) -> int:
                    help="table (default: one line per value; a table row's cells shown as |) or json "
                         "(every column, the source line as stored)")
     w.set_defaults(func=cmd_show)
+    c = sub.add_parser("correct", help="correct a value the source got wrong (added to data/corrections.csv)")
+    c.add_argument("report", nargs="+", metavar="REPORT",
+                   help="the report as `ogi show` takes it: an id, a path, or BODY YEAR (高安市八景镇 2022)")
+    c.add_argument("--table", required=True, choices=("applications", "active_disclosure", "reviews_litigation"),
+                   help="the tidy table of the cell")
+    c.add_argument("--key", required=True,
+                   help="the cell as row/column: new_received/total, normative_documents/in_force, review/total")
+    c.add_argument("--value", required=True, type=_finite_float, help="the right value, in the cell's printed unit")
+    c.add_argument("--reason", required=True, help="why the printed value is wrong")
+    c.add_argument("--evidence", required=True, help="where the right value is shown: a URL, or the page of the "
+                                                     "official document")
+    c.add_argument("--by", help="who makes the correction (default: the user name)")
+    c.add_argument("--db", help="warehouse file (default data/warehouse.duckdb)")
+    c.add_argument("--file", help="corrections file (default: corrections.csv beside the warehouse)")
+    c.set_defaults(func=cmd_correct)
     from .export.cli import register as register_export  # argparse only: the export code loads when it runs
 
     register_export(sub)

@@ -209,3 +209,52 @@ def append(path: Path, correction: Correction) -> None:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic.write_atomic(path, write, failed=failed, written="corrections: written", placed="corrections: placed")
+
+
+class CorrectionRefused(ValueError):
+    """A correction `ogi correct` will not write: `str(err)` says why, for a person."""
+
+
+def prepare(report_id: str, table: str, key: str, value: float, *, reason: str, evidence: str, author: str,
+            db: Path | None = None, now: datetime | None = None) -> Correction:
+    """A correction of one cell of a report in the published warehouse, checked: the table is one a
+    correction can address, the key names exactly one cell of the document, the document is the
+    current one of its body and year, the value is one such a cell may hold and differs from what
+    the parser reads (recorded as ``parsed_value``, which the correction is then tied to)."""
+    from .query import fetch  # the warehouse is read only here, not by the build
+
+    if table not in CELL_KEYS:
+        raise CorrectionRefused(f"table {table!r} cannot be corrected: one of {', '.join(CELL_KEYS)}")
+    row_col, col_col = CELL_KEYS[table]
+    parts = key.split("/")
+    if len(parts) != 2 or not all(parts):
+        raise CorrectionRefused(f"key {key!r} is not {row_col}/{col_col} (e.g. new_received/total)")
+    if not reason.strip() or not evidence.strip():
+        raise CorrectionRefused("a correction needs its reason and its evidence (a URL, or the page of the "
+                                "official document)")
+    cells = fetch(f"SELECT {ident(row_col)} || '/' || {ident(col_col)} AS key, value FROM {ident(table)} "
+                  "WHERE report_id = $id", db, {"id": report_id}).rows
+    found = [v for k, v in cells if k == key]
+    if len(found) != 1:
+        same_row = sorted({k for k, _ in cells if k.split("/")[0] == parts[0]})
+        hint = (f"; the document's {parts[0]} cells: {', '.join(same_row)}" if same_row else
+                f"; it has {len(cells)} cells in {table}" if cells else f"; it has no {table} table")
+        raise CorrectionRefused(f"{table} {key} is {'printed twice' if found else 'no cell'} in report "
+                                f"{report_id}{hint}")
+    parsed = found[0]
+    (org, year, is_current, current), = fetch(
+        "SELECT org, year, is_current, current_report_id FROM stg_reports WHERE report_id = $id", db,
+        {"id": report_id}).rows
+    if not is_current:
+        raise CorrectionRefused(f"report {report_id} is superseded by {current} for {org} {year}: correct that one")
+    problem = _row(0, {"report_id": report_id, "table": table, "key": key, "value": repr(float(value))})[-1]
+    if problem:
+        raise CorrectionRefused(problem)
+    if parsed is not None and float(parsed) == float(value):
+        raise CorrectionRefused(f"the parser reads {key} as {_fmt(parsed)} already: nothing to correct")
+    return Correction(report_id, org, year, table, key, float(value), None if parsed is None else float(parsed),
+                      reason.strip(), evidence.strip(), author.strip(), now or datetime.now(timezone.utc))
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)

@@ -9,6 +9,11 @@ other issues (a whole column, the report itself) with their lines.
 An issue concerns a value when its table is the value's table and its field is the value's key
 (`total_processed/total`) or the key's first part (a whole row, `granted`): it is printed beside
 the first such value. The others are the report's other issues.
+
+Corrections (corrections.csv, as the warehouse judged them in `correction_status`) are printed
+beside the value they correct, applied or not and why; those made for another document of the
+same body and year (superseded, or no longer in the warehouse) or naming no cell of it are listed
+at the end.
 """
 from __future__ import annotations
 
@@ -59,6 +64,7 @@ class Shown:
     report: dict[str, Any]
     tables: dict[str, list[dict[str, Any]]]  # each value with `source_line` and its `issues`
     other_issues: list[dict[str, Any]]
+    corrections: list[dict[str, Any]]  # beside no value: no such cell, or made for another document
     lines_stored: bool  # False: the warehouse holds no source lines for this report (built or parsed before them)
     notes: list[str] = field(default_factory=list)
 
@@ -155,6 +161,7 @@ def load(report_id: str, db: Path | None = None) -> Shown:
     issues = _rows(f"SELECT {', '.join(_quoted(_ISSUE))} FROM issues WHERE report_id = $id ORDER BY rowid", db, params)
     for issue in issues:
         issue["source_line"] = texts.get(issue["line"])
+    corrections = _corrections(report, db)
     placed: set[int] = set()
     tables: dict[str, list[dict[str, Any]]] = {}
     for table, _, keys in TABLES:
@@ -168,6 +175,8 @@ def load(report_id: str, db: Path | None = None) -> Shown:
             rec["key"] = "/".join(str(rec[k]) for k in keys if rec.get(k) is not None)
             rec["source_line"] = texts.get(rec["line"])
             rec["issues"] = []
+            rec["corrections"] = [c for c in corrections
+                                  if c["report_id"] == report_id and (c["table_name"], c["key"]) == (table, rec["key"])]
             for field_name in (rec["key"], str(rec[keys[0]])):
                 for i in by_key.pop(field_name, ()):
                     rec["issues"].append(issues[i])
@@ -176,7 +185,25 @@ def load(report_id: str, db: Path | None = None) -> Shown:
     notes = [] if lines_stored else [
         "the warehouse holds no source lines for this report (it was built, or the report parsed, before they "
         "were kept): the cells as printed are shown; `ogi parse --lines FILE` numbers the file's lines"]
-    return Shown(report, tables, [x for i, x in enumerate(issues) if i not in placed], lines_stored, notes)
+    shown_beside = {id(c) for recs in tables.values() for r in recs for c in r["corrections"]}
+    return Shown(report, tables, [x for i, x in enumerate(issues) if i not in placed],
+                 [c for c in corrections if id(c) not in shown_beside], lines_stored, notes)
+
+
+_CORRECTION = ("line", "report_id", "table_name", "key", "value", "parsed_value", "parsed_value_now", "status",
+               "detail", "reason", "evidence", "author", "created_at")
+
+
+def _corrections(report: dict[str, Any], db: Path | None) -> list[dict[str, Any]]:
+    """The corrections of this document, and those of its body and year made for another one."""
+    try:
+        return _rows(f"""SELECT {', '.join(_quoted(_CORRECTION))} FROM correction_status
+                         WHERE report_id = $id OR current_report_id = $id
+                            OR (body_key IS NULL AND org = $org AND year = $year)
+                         ORDER BY line""", db, {"id": report["report_id"], "org": report["org"],
+                                                "year": report["year"]})
+    except duckdb.CatalogException:  # a warehouse built before corrections
+        return []
 
 
 def _quoted(names: Sequence[str]) -> list[str]:
@@ -195,6 +222,12 @@ def _value(rec: dict[str, Any]) -> str:
     if rec.get("qualifier") == "at_least":
         text = f"≥{text}"
     return text
+
+
+def _corrected(rec: dict[str, Any]) -> str:
+    """' → 5' when a correction is applied to the value (the value column shows the print)."""
+    applied = [c for c in rec.get("corrections", ()) if c["status"] == "applied"]
+    return f" → {_value({'value': applied[0]['value'], 'unit': rec.get('unit')})}" if applied else ""
 
 
 def _printed(text: str | None) -> str:
@@ -245,6 +278,15 @@ def _issue_text(issue: dict[str, Any], indent: str, with_field: bool) -> list[st
     return out
 
 
+def _correction_text(c: dict[str, Any], indent: str, with_key: bool) -> list[str]:
+    what = f" {c['table_name']}/{c['key']}" if with_key else ""
+    made = ", ".join(x for x in (c["author"], f"{c['created_at']:%Y-%m-%d}" if c["created_at"] else None) if x)
+    out = [f"{indent}✎ correction {c['status']}{what} (corrections.csv line {c['line']}): {c['detail']}"]
+    out.append(f"{indent}  why: {c['reason'] or NULL_MARK}; evidence: {c['evidence'] or NULL_MARK}"
+               + (f"; by {made}" if made else ""))
+    return out
+
+
 def to_text(shown: Shown, width: int | None = None) -> str:
     """The report for a person: identity, then per table one line per value (key, value,
     location, the cell as printed, the source line), each issue under the value it concerns."""
@@ -259,7 +301,7 @@ def to_text(shown: Shown, width: int | None = None) -> str:
             continue
         printed_cell = "evidence" if table == "narrative_facts" else "raw"
         header = ["key", "value", "location", "cell" if printed_cell == "raw" else "clause", "source line"]
-        cells = [[r["key"], _value(r), r["location"] or NULL_MARK,
+        cells = [[r["key"], _value(r) + _corrected(r), r["location"] or NULL_MARK,
                   NULL_MARK if r.get(printed_cell) is None else _printed(r[printed_cell])] for r in records]
         widths = [max(display_width(x) for x in col) for col in zip(header[:4], *cells)]
         widths[3] = min(widths[3], 24)
@@ -273,6 +315,8 @@ def to_text(shown: Shown, width: int | None = None) -> str:
                 NULL_MARK if rec["line"] is None or not shown.lines_stored else "")
             row = [*row[:3], _clip(row[3], widths[3]), _clip(line, room)]
             out.append("  ".join(_pad(x, w) for x, w in zip(row, [*widths, 0])).rstrip())
+            for c in rec["corrections"]:
+                out += _correction_text(c, "    ", with_key=False)
             for issue in rec["issues"]:
                 out += _issue_text(issue, "    ", with_field=False)
                 if issue["line"] != rec["line"] and issue["source_line"] is not None:  # e.g. the prose it contradicts
@@ -281,6 +325,11 @@ def to_text(shown: Shown, width: int | None = None) -> str:
     out += ["", f"Other issues: {len(shown.other_issues)}" if shown.other_issues else "Other issues: none"]
     for issue in shown.other_issues:
         out += _issue_text(issue, "    ", with_field=True)
+    if shown.corrections:
+        out += ["", f"Corrections beside no value (no such cell, or made for another document of this body and "
+                    f"year): {len(shown.corrections)}"]
+        for c in shown.corrections:
+            out += _correction_text(c, "    ", with_key=True)
     return "\n".join(out)
 
 
@@ -292,11 +341,12 @@ def to_json(shown: Shown) -> str:
     """The same as data: {"report", "tables": {table: [value, ...]}, "issues"}; each value keeps its
     columns, with `source_line` (the line as stored, tabs between cells) and `issues`."""
     def clean(rec: dict[str, Any]) -> dict[str, Any]:
-        return {k: ([clean(i) for i in v] if k == "issues" else _jsonable(v)) for k, v in rec.items()}
+        return {k: ([clean(i) for i in v] if k in ("issues", "corrections") else _jsonable(v)) for k, v in rec.items()}
 
     data = {"report": shown.report, "notes": shown.notes,
             "tables": {t: [clean(r) for r in rows] for t, rows in shown.tables.items()},
-            "issues": [clean(i) for i in shown.other_issues]}
+            "issues": [clean(i) for i in shown.other_issues],
+            "corrections": [clean(c) for c in shown.corrections]}
     return json.dumps(data, ensure_ascii=False, indent=1, default=str)
 
 
