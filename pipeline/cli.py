@@ -129,7 +129,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .store import lake, runlock, warehouse
     from .store.budget import Budget
     from .store.progress import Progress, Timings
-    from .store.summary import skipped_files_text, yearly_comparison_text
+    from .store.summary import corrections_text, skipped_files_text, yearly_comparison_text
 
     for flag, given in (("--root", args.root), ("--raw-dir", args.raw_dir)):
         if given is not None and (why := _not_a_folder(Path(given))):
@@ -168,6 +168,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         if not outcome.passed:
             print(f"ogi: check {outcome.name}: {outcome.severity}: {outcome.description}", flush=True)
     print(skipped_files_text(db))
+    if (fixed := corrections_text(db)) is not None:
+        print(fixed)
     print(f"\nWarehouse: {db}  (query it: ogi query \"SELECT * FROM report_indicators\")")
     print("\nYearly comparison (table yearly_comparison; a few indicators, all are in the table):")
     print(yearly_comparison_text(db))

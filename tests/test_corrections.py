@@ -50,7 +50,9 @@ def test_a_correction_is_applied_shown_exported_then_stale_when_the_raw_changes(
     assert [(r[1], r[3], r[4], r[5], r[6], r[7], r[10]) for r in written] == [
         (rid, 2022, "applications", "new_received/total", 1.0, 0.0, "tester")]
 
+    capsys.readouterr()
     _run(root)
+    assert "ogi: corrections: 1 applied\n" in capsys.readouterr().out
     assert rows(wh, "SELECT status, value, parsed_value_now FROM correction_status") == [("applied", 1.0, 0.0)]
     assert rows(wh, "SELECT value, value_std, value_source FROM stg_applications WHERE report_id = ? "
                     "AND outcome = 'new_received' AND applicant = 'total'", [rid]) == [(0, 1, "correction")]

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
+
 from . import query
 
 # What the end-of-run summary shows; the table has every indicator.
@@ -86,6 +88,24 @@ def skipped_files_text(warehouse_path: Path, limit: int = 10) -> str:
     if len(df) > limit:
         lines.append(f"  ... {len(df) - limit} more: ogi query \"SELECT * FROM ingest_log WHERE status NOT LIKE 'parsed%'\"")
     return "\n".join(lines)
+
+
+def corrections_text(warehouse_path: Path) -> str | None:
+    """One line on the corrections when there are any: how many are applied and how many need a
+    person to look again (stale, invalid); None when corrections.csv has none."""
+    try:
+        df = query.run_query("SELECT status, count(*) AS n FROM correction_status GROUP BY status ORDER BY status",
+                             warehouse_path)
+    except duckdb.CatalogException:  # a warehouse built before corrections: nothing to say
+        return None
+    if df.empty:
+        return None
+    counts = dict(zip(df["status"], df["n"]))
+    text = "ogi: corrections: " + ", ".join(f"{int(n)} {status}" for status, n in counts.items())
+    if counts.get("stale") or counts.get("invalid"):
+        text += ("; to look at again: ogi query \"SELECT org, year, table_name, key, status, detail "
+                 "FROM correction_status WHERE status IN ('stale', 'invalid')\"")
+    return text
 
 
 def _fmt(value: object, kind: str, change: bool = False) -> str | None:
