@@ -123,7 +123,8 @@ def test_last_years_report_changes_this_years_rows_without_reloading_it(tmp_path
     _ingest(lk, raw, parse=_parse_open_rows)
     result = warehouse.build_warehouse(lk, wh, max_incremental_share=0.9)
     assert result.mode == warehouse.INCREMENTAL and result.reports_loaded == 1
-    assert set(result.models_refreshed) == PER_REPORT
+    # and the check engine's results of the changed bodies (check_results: refreshed, not rerun)
+    assert set(result.models_refreshed) == PER_REPORT | {"check_results"}
     assert result.reports_recomputed == 2  # the new report and the other one of its body, not 004
     last_year = _rid(wh, "bajing_2021.json")
 
@@ -259,4 +260,38 @@ def test_models_changed_run_in_full_and_a_kill_then_leaves_no_incremental_base(t
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
     result = warehouse.build_warehouse(lk, wh, max_incremental_share=0.9)
     assert result.mode == warehouse.FULL
+    assert _differences(wh, _full_build_of(lk, tmp_path)) == {}
+
+
+def test_changed_rules_run_the_engine_in_full_on_an_incremental_build(tmp_path: Path) -> None:
+    """check_results is refreshed for the changed bodies only while the rules are those it was made
+    by; the rules' hash is a build input, and a build whose kept file was made by other rules runs
+    every rule again (here a mark only such a run wipes: a result of an unchanged body edited)."""
+    import duckdb
+
+    raw, lk, wh = tmp_path / "raw", tmp_path / "lake", tmp_path / "warehouse.duckdb"
+    write_seeds(raw, ("000", "003"))
+    _ingest(lk, raw)
+    warehouse.build_warehouse(lk, wh)
+
+    def mark_and_add(seed: str, rules_hash: str | None) -> warehouse.BuildResult:
+        con = duckdb.connect(str(warehouse.working_path(wh)))
+        con.execute("UPDATE check_results SET detail = 'mark' WHERE report_id = "
+                    "(SELECT report_id FROM reports WHERE org = '靖安县宝峰镇')")
+        if rules_hash is not None:  # the kept file says it was made by other rules
+            built = json.loads(con.execute("SELECT built_from FROM build_info").fetchone()[0])
+            con.execute("UPDATE build_info SET built_from = ?", [json.dumps({**built, "rules": rules_hash})])
+        con.close()
+        write_seeds(raw, (seed,))
+        _ingest(lk, raw)
+        return warehouse.build_warehouse(lk, wh, max_incremental_share=0.9)
+
+    # same rules: 宝峰镇 (003) is in no changed body, its results are not recomputed
+    result = mark_and_add("004", None)
+    assert result.mode == warehouse.INCREMENTAL and "check_results" in result.models_refreshed
+    assert one(wh, "SELECT count(*) FROM check_results WHERE detail = 'mark'") > 0
+    # other rules: every result is made again
+    result = mark_and_add("002", "other rules")
+    assert result.mode == warehouse.INCREMENTAL and "check_results" not in result.models_refreshed
+    assert one(wh, "SELECT count(*) FROM check_results WHERE detail = 'mark'") == 0
     assert _differences(wh, _full_build_of(lk, tmp_path)) == {}

@@ -21,8 +21,10 @@ after the models its rules read (stg_reports) and before those that read it (qua
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import tomllib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,6 +95,9 @@ class Rule:
     rhs: str
     sql: str
     in_quality_issues: bool = False
+    # reads across bodies (body_reported_again: the years any body reported): a refresh runs it
+    # again over every report, not only over the bodies that changed
+    whole: bool = False
 
 
 @dataclass(frozen=True)
@@ -139,7 +144,8 @@ def load_rules(path: Path = RULES_PATH) -> RuleSet:
         if not isinstance(listed, bool):
             raise RuleError(f"rule {rid}: in_quality_issues must be true or false")
         rules.append(Rule(rid, raw["code"], raw["scope"], raw["severity"], raw["operator"], tolerance,
-                          " ".join(raw["sentence"].split()), raw["lhs"], raw["rhs"], raw["sql"].strip(), listed))
+                          " ".join(raw["sentence"].split()), raw["lhs"], raw["rhs"], raw["sql"].strip(), listed,
+                          bool(raw.get("whole", False))))
     return RuleSet(tuple(rules), views)
 
 
@@ -237,11 +243,11 @@ SELECT
     END,
     -- a pass lists the cells it read by key (their values and locations are in the tidy tables):
     -- in full, every pass would make ~80% of the engine's time and of the warehouse's size
-    CASE WHEN r._status = 'pass'
-         THEN CAST(to_json(list_transform(r.cells, lambda c: CASE WHEN c.report_id = r.report_id THEN ''
-                                                                  ELSE c.report_id || ':' END
-                                                             || c."table" || ':' || c."key")) AS VARCHAR)
-         ELSE coalesce(CAST(to_json(r.cells) AS VARCHAR), '[]') END,
+    coalesce(CASE WHEN r._status = 'pass'
+                  THEN CAST(to_json(list_transform(r.cells, lambda c: CASE WHEN c.report_id = r.report_id THEN ''
+                                                                           ELSE c.report_id || ':' END
+                                                                      || c."table" || ':' || c."key")) AS VARCHAR)
+                  ELSE CAST(to_json(r.cells) AS VARCHAR) END, '[]'),
     r._own."table",
     r._own.line,
     {'TRUE' if rule.in_quality_issues else 'FALSE'}
@@ -270,52 +276,13 @@ def run_rules(con: duckdb.DuckDBPyConnection, ruleset: RuleSet | None = None,
     batches' tables are temporary and dropped afterwards.
     """
     ruleset = ruleset or load_rules()
-    db = ident(con.execute("SELECT current_database()").fetchone()[0])
-    made: list[str] = []
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(_DDL)
-        for view in ruleset.views:
-            if view.whole:
-                con.execute(f"CREATE TEMP TABLE {ident(view.name)} AS\n{view.sql}")
-                made.append(view.name)
-        batched = [v for v in ruleset.views if not v.whole]
-        cut = _cut_tables(con, ruleset)
-        n_reports = con.execute("SELECT count(*) FROM stg_reports").fetchone()[0]
-        n_batches = max(1, -(-n_reports // batch_reports))
-        # a body's reports in one batch: the rules across its years compare them
-        con.execute(f"CREATE TEMP TABLE _rule_batch AS SELECT report_id, hash(body_key) % {n_batches} AS batch "
-                    "FROM stg_reports")
-        made.append("_rule_batch")
-        statements: list[tuple[Rule, str]] | None = None
-        for batch in range(n_batches):
-            here: list[str] = []
-            for table in cut:
-                con.execute(f"CREATE TEMP TABLE {ident(table)} AS SELECT * FROM {db}.main.{ident(table)} "
-                            f"WHERE report_id IN (SELECT report_id FROM _rule_batch WHERE batch = {batch})")
-                here.append(table)
-            for view in batched:
-                con.execute(f"CREATE TEMP TABLE {ident(view.name)} AS\n{view.sql}")
-                here.append(view.name)
-            if statements is None:  # the same SQL for every batch: written and checked once
-                cell_type = _columns(con, "SELECT cell FROM rule_cells")["cell"]
-                statements = []
-                for rule in ruleset.rules:
-                    try:
-                        statements.append((rule, _rule_sql(rule, _columns(con, rule.sql), cell_type)))
-                    except duckdb.Error as err:
-                        raise RuleError(f"rule {rule.id}: {err}") from err
-            for rule, sql in statements:
-                try:
-                    con.execute(sql)
-                except duckdb.Error as err:
-                    raise RuleError(f"rule {rule.id}: {err}") from err
-            for name in reversed(here):
-                con.execute(f"DROP TABLE temp.main.{ident(name)}")
+        with _whole_views(con, ruleset):
+            _run_batches(con, ruleset, ruleset.rules, "TRUE", batch_reports)
         comment(con, RESULTS_TABLE, RESULT_DOC, RESULT_COLUMNS)
         n = con.execute(f"SELECT count(*) FROM {RESULTS_TABLE}").fetchone()[0]
-        for name in reversed(made):
-            con.execute(f"DROP TABLE temp.main.{ident(name)}")
         con.execute("COMMIT")
         return n
     except BaseException:
@@ -323,13 +290,109 @@ def run_rules(con: duckdb.DuckDBPyConnection, ruleset: RuleSet | None = None,
         raise
 
 
-def _cut_tables(con: duckdb.DuckDBPyConnection, ruleset: RuleSet) -> list[str]:
-    """The tables the batched views and the rules read that have a report_id (cut per batch)."""
+def refresh_rules(con: duckdb.DuckDBPyConnection, reports: str, ruleset: RuleSet | None = None,
+                  batch_reports: int = BATCH_REPORTS) -> int:
+    """Recompute check_results for the reports in the table ``reports`` (every report of a body in
+    it must be in it: a body's results compare its reports), in the caller's transaction; the
+    rules marked ``whole`` (they read across bodies: body_reported_again) run again over every
+    report. check_results must be what ``run_rules`` gave with the same rules for the reports not
+    listed. Returns the number of reports recomputed."""
+    ruleset = ruleset or load_rules()
+    whole = [r for r in ruleset.rules if r.whole]
+    con.execute(f"DELETE FROM {RESULTS_TABLE} WHERE report_id IN (SELECT report_id FROM {ident(reports)})"
+                + (f" OR rule_id IN ({', '.join(literal(r.id) for r in whole)})" if whole else ""))
+    with _whole_views(con, ruleset):
+        n = _run_batches(con, ruleset, [r for r in ruleset.rules if not r.whole],
+                         f"report_id IN (SELECT report_id FROM {ident(reports)})", batch_reports)
+        if whole:
+            _run_batches(con, ruleset, whole, "TRUE", batch_reports)
+    return n
+
+
+@contextlib.contextmanager
+def _whole_views(con: duckdb.DuckDBPyConnection, ruleset: RuleSet) -> Iterator[None]:
+    """The views made once over every report, as temp tables while the rules run."""
+    made = []
+    for view in ruleset.views:
+        if view.whole:
+            con.execute(f"CREATE TEMP TABLE {ident(view.name)} AS\n{view.sql}")
+            made.append(view.name)
+    yield
+    for name in reversed(made):
+        con.execute(f"DROP TABLE temp.main.{ident(name)}")
+
+
+def _run_batches(con: duckdb.DuckDBPyConnection, ruleset: RuleSet, rules: Sequence[Rule], where: str,
+                 batch_reports: int) -> int:
+    """Insert the results of ``rules`` for the reports of stg_reports matching ``where``, a batch of
+    bodies at a time: the tables the rules and their views read cut to the batch (temp tables
+    shadowing them), the views the rules read made over those. Returns the reports evaluated."""
+    if not rules:
+        return 0
+    db = ident(con.execute("SELECT current_database()").fetchone()[0])
+    views = _views_read(ruleset, rules)
+    cut = _cut_tables(con, ruleset, rules, views)
+    n_reports = con.execute(f"SELECT count(*) FROM stg_reports WHERE {where}").fetchone()[0]
+    n_batches = max(1, -(-n_reports // batch_reports))
+    # a body's reports in one batch: the rules across its years compare them
+    con.execute(f"CREATE TEMP TABLE _rule_batch AS SELECT report_id, hash(body_key) % {n_batches} AS batch "
+                f"FROM stg_reports WHERE {where}")
+    statements: list[tuple[Rule, str]] | None = None
+    for batch in range(n_batches):
+        here: list[str] = []
+        for table in cut:
+            con.execute(f"CREATE TEMP TABLE {ident(table)} AS SELECT * FROM {db}.main.{ident(table)} "
+                        f"WHERE report_id IN (SELECT report_id FROM _rule_batch WHERE batch = {batch})")
+            here.append(table)
+        for view in views:
+            con.execute(f"CREATE TEMP TABLE {ident(view.name)} AS\n{view.sql}")
+            here.append(view.name)
+        if statements is None:  # the same SQL for every batch: written and checked once
+            statements = _statements(con, ruleset, rules)
+        for rule, sql in statements:
+            try:
+                con.execute(sql)
+            except duckdb.Error as err:
+                raise RuleError(f"rule {rule.id}: {err}") from err
+        for name in reversed(here):
+            con.execute(f"DROP TABLE temp.main.{ident(name)}")
+    con.execute("DROP TABLE _rule_batch")
+    return n_reports
+
+
+def _statements(con: duckdb.DuckDBPyConnection, ruleset: RuleSet, rules: Sequence[Rule]) -> list[tuple[Rule, str]]:
+    """Each rule's INSERT, written against the views of the batch (their column types)."""
+    cells = next(v for v in ruleset.views if v.name == "rule_cells")
+    cell_type = _columns(con, cells.sql)["cell"]  # typed without being made: a rule may not read it
+    out = []
+    for rule in rules:
+        try:
+            out.append((rule, _rule_sql(rule, _columns(con, rule.sql), cell_type)))
+        except duckdb.Error as err:
+            raise RuleError(f"rule {rule.id}: {err}") from err
+    return out
+
+
+def _views_read(ruleset: RuleSet, rules: Sequence[Rule]) -> list[View]:
+    """The batch views the rules read, directly or through another view, in the file's order."""
+    by_name = {v.name.lower(): v for v in ruleset.views if not v.whole}
+    wanted: set[str] = set()
+    todo = [d for r in rules for d in sql_dependencies(r.sql) if d in by_name]
+    while todo:
+        name = todo.pop()
+        if name not in wanted:
+            wanted.add(name)
+            todo += [d for d in sql_dependencies(by_name[name].sql) if d in by_name]
+    return [v for v in ruleset.views if v.name.lower() in wanted]
+
+
+def _cut_tables(con: duckdb.DuckDBPyConnection, ruleset: RuleSet, rules: Sequence[Rule],
+                views: Sequence[View]) -> list[str]:
+    """The tables ``rules`` and ``views`` read that have a report_id (cut per batch)."""
     names = {v.name.lower() for v in ruleset.views}
-    reads: set[str] = set()
-    for sql in [v.sql for v in ruleset.views if not v.whole] + [r.sql for r in ruleset.rules]:
+    reads: set[str] = {"stg_reports"}  # every result is joined to its report
+    for sql in [v.sql for v in views] + [r.sql for r in rules]:
         reads |= sql_dependencies(sql)
-    reads |= {"stg_reports"}  # every result is joined to its report
     with_report = {r[0] for r in con.execute(
         "SELECT table_name FROM duckdb_columns() WHERE database_name = current_database() "
         "AND schema_name = 'main' AND column_name = 'report_id'").fetchall()}
@@ -340,15 +403,17 @@ def as_model(ruleset: RuleSet | None = None, path: Path = RULES_PATH) -> Model:
     """The engine as a model of the runner: the table check_results, made by ``run_rules`` over
     the tables its rules and views read (their dependencies, read from their SQL like a model's).
 
-    Never incremental: a rule across a body's years reads every year of the body, and
-    body_reported_again every body's years, so it runs in full on every build."""
+    Not an incremental model of the runner (its rows are not one SELECT), but refreshable: an
+    incremental build with the same rules recomputes the results of the bodies that changed
+    (``refresh_rules``) and runs the rules marked whole again over every report."""
     ruleset = ruleset or load_rules(path)
     reads: set[str] = set()
     for sql in [v.sql for v in ruleset.views] + [r.sql for r in ruleset.rules]:
         reads |= sql_dependencies(sql)
     deps = reads - {v.name.lower() for v in ruleset.views}
     return Model(RESULTS_TABLE, path, "", tuple(sorted(deps)), RESULT_DOC, dict(RESULT_COLUMNS),
-                 run=lambda con: run_rules(con, ruleset))
+                 run=lambda con: run_rules(con, ruleset),
+                 refresh=lambda con, reports: refresh_rules(con, reports, ruleset))
 
 
 def render_rules_markdown(ruleset: RuleSet | None = None) -> str:

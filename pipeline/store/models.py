@@ -46,6 +46,9 @@ class Model:
     # called with a connection to the working file, it creates the table and returns its row
     # count. Such a model is never incremental.
     run: Callable[[duckdb.DuckDBPyConnection], int] | None = None
+    # For such a model: recompute its rows for the reports listed in a table (whole bodies), in
+    # the caller's transaction, instead of running it all again; returns the reports recomputed.
+    refresh: Callable[[duckdb.DuckDBPyConnection, str], int] | None = None
 
 
 @functools.cache

@@ -508,6 +508,34 @@ def _late_models(con: duckdb.DuckDBPyConnection, models: dict[str, Model], resul
     return late
 
 
+def _refreshable_inputs(con: duckdb.DuckDBPyConnection, models: dict[str, Model], late: list[str],
+                        inputs: dict[str, str | None]) -> list[str]:
+    """The full models the late ones read that this build refreshes for the pending reports rather
+    than runs again (check_results, when its table is kept and the rules are those it was made by)."""
+    if not late:
+        return []
+    _, built_from, _ = _read_build_info(con)
+    if built_from.get("rules") != inputs.get("rules"):
+        return []
+    present = _main_tables(con)
+    return [n for n in runner.late_inputs(models) if models[n].refresh is not None and n in present]
+
+
+def _refresh_input(con: duckdb.DuckDBPyConnection, models: dict[str, Model], name: str) -> int:
+    """A refreshable full model's rows recomputed for the pending reports, in one transaction."""
+    refresh = models[name].refresh
+    assert refresh is not None
+    con.execute("BEGIN")
+    try:
+        n = refresh(con, PENDING)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    checkpoint(f"warehouse: model {name} refreshed")
+    return n
+
+
 def _late_bookkeeping(models: dict[str, Model], late: list[str]) -> list[str]:
     """The tables a build keeps for its late models: the pending reports and the digests."""
     return [PENDING, *(runner.digest_table(f) for f in runner.late_inputs(models))] if late else []
@@ -770,13 +798,18 @@ def build_warehouse(lake_dir: Path, warehouse_path: Path, sql_dir: Path = SQL_DI
                     progress(f"warehouse: loaded {result.rows.get('reports', 0)} reports from the lake")
             checkpoint("warehouse: lake loaded into the working file")
             late = _late_models(con, models, result)
-            _drop_models(con, [*result.models_refreshed, *late, *_late_bookkeeping(models, late)])
+            refreshable = _refreshable_inputs(con, models, late, inputs)
+            _drop_models(con, [*result.models_refreshed, *late, *refreshable, *_late_bookkeeping(models, late)])
             # run_model connects to the working file by path; while `con` is open it shares this
             # database instance, memory limit and spill folder included
             for name in model_order(models):
                 if name in result.models_refreshed:
                     result.rows[name] = con.execute(f"SELECT count(*) FROM {ident(name)}").fetchone()[0]
                     what = f"{result.rows[name]} rows, those of {result.reports_recomputed} reports recomputed"
+                elif name in refreshable:
+                    n = _refresh_input(con, models, name)
+                    result.rows[name] = con.execute(f"SELECT count(*) FROM {ident(name)}").fetchone()[0]
+                    what = f"{result.rows[name]} rows, those of {n} reports recomputed"
                 elif name in late:
                     n = _refresh_late(con, models, name)
                     result.rows[name] = con.execute(f"SELECT count(*) FROM {ident(name)}").fetchone()[0]
@@ -790,7 +823,7 @@ def build_warehouse(lake_dir: Path, warehouse_path: Path, sql_dir: Path = SQL_DI
                     progress(f"warehouse: model {name}: {what}")
             if late:  # every late model is up to date: nothing is pending any more
                 con.execute(f"DROP TABLE IF EXISTS {PENDING}")
-                result.models_refreshed += late
+                result.models_refreshed += [*refreshable, *late]
         finally:
             if con is not None:
                 con.close()
