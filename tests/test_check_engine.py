@@ -199,10 +199,14 @@ ALL_PASS = dict.fromkeys(APPLICANTS, "pass")
 
 def test_balance_rule(db):
     assert statuses(db, "balance_rule", "靖安县双溪镇", 2022) == ALL_PASS
-    # a pass names the cells it read by table and key, in the order of the text
-    assert results(db, "balance_rule", "靖安县双溪镇", 2022)["natural_person"][4] == [
+    # a pass names the cells it read by table, key and line, in the order of the text (the report
+    # above: a title, a blank line, section 一's heading and prose, a blank line, then the tables)
+    got = results(db, "balance_rule", "靖安县双溪镇", 2022)["natural_person"][4]
+    assert [c.split("@")[0] for c in got] == [
         "applications:new_received/natural_person", "applications:carried_over/natural_person",
         "applications:total_processed/natural_person", "applications:carried_forward/natural_person"]
+    lines = [int(c.split("@")[1]) for c in got]
+    assert lines == sorted(lines) and lines[1] == lines[0] + 1
     # sample 000: 0 new + 0 carried over, but 1 processed + 0 carried forward (自然人); the 总计
     # column's （七） cell is not in the text
     got = results(db, "balance_rule", "高安市八景镇", 2022)

@@ -162,7 +162,7 @@ def _results(db: Path, org: str, year: int) -> dict[str, tuple]:
     finally:
         con.close()
     # a pass lists its cells as table:key, the other statuses as objects with their key
-    return {g[0]: (g[1], g[2], g[3], [c.split(":")[-1] if isinstance(c, str) else c["key"]
+    return {g[0]: (g[1], g[2], g[3], [c.split(":")[-1].split("@")[0] if isinstance(c, str) else c["key"]
                                       for c in json.loads(g[4])]) for g in got}
 
 

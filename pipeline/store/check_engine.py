@@ -69,7 +69,7 @@ RESULT_COLUMNS: dict[str, str] = {
     "detail": "one sentence with the numbers",
     "cells": "JSON list of the values read: for fail, uncertain and not_assessable each with report_id, table, key, "
              "value, approximate, source (printed or correction), printed, line, location; for pass their keys "
-             "only, table:key (report_id:table:key for another document's)",
+             "and lines only, table:key@line (report_id:table:key@line for another document's)",
     "table_name": "the tidy table of the first cell read in report_id's own document, NULL when none",
     "line": "the line of that cell in the document's text",
     "in_quality_issues": "TRUE when quality_issues lists the rule's fail and uncertain results (the rules "
@@ -241,12 +241,13 @@ SELECT
             || CASE WHEN r._status = 'fail' AND {rule.tolerance!r} > 0 THEN ' (tolerance {rule.tolerance:g})'
                     ELSE '' END
     END,
-    -- a pass lists the cells it read by key (their values and locations are in the tidy tables):
-    -- in full, every pass would make ~80% of the engine's time and of the warehouse's size
+    -- a pass lists the cells it read by key and line (their values and full locations are in the
+    -- tidy tables): in full, every pass would make ~80% of the engine's time and of the warehouse
     coalesce(CASE WHEN r._status = 'pass'
                   THEN CAST(to_json(list_transform(r.cells, lambda c: CASE WHEN c.report_id = r.report_id THEN ''
                                                                            ELSE c.report_id || ':' END
-                                                                      || c."table" || ':' || c."key")) AS VARCHAR)
+                                                                      || c."table" || ':' || c."key"
+                                                                      || coalesce('@' || c.line, ''))) AS VARCHAR)
                   ELSE CAST(to_json(r.cells) AS VARCHAR) END, '[]'),
     r._own."table",
     r._own.line,
