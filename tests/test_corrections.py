@@ -92,6 +92,12 @@ def test_a_correction_is_applied_shown_exported_then_stale_when_the_raw_changes(
     capsys.readouterr()
     assert main(["show", new_rid, "--db", str(wh)]) == 0
     assert "✎ correction stale applications/new_received/total (corrections.csv line 2)" in capsys.readouterr().out
+    # and the export of the region lists it beside the new document's issues
+    xlsx = next(p for p in export(wh, "宜春市", 2022, 2022, root / "out2", ("xlsx",)))
+    sheet = list(load_workbook(xlsx)["Quality issues"].iter_rows(values_only=True))
+    head = list(sheet[0])
+    assert [(r[head.index("code")], r[head.index("related_report_id")]) for r in sheet[1:]
+            if r[head.index("code")].startswith("correction")] == [("correction_stale", new_rid)]
 
 
 def test_a_correction_goes_stale_when_the_parser_reads_the_cell_otherwise(root: Path) -> None:

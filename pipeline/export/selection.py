@@ -237,10 +237,15 @@ def _select(con: duckdb.DuckDBPyConnection, region: str, year_from: int | None, 
     changes = changes.assign(unit=[unit_id(BODY if s == "body" else "region", k)
                                    for s, k in zip(changes["scope"], changes["key"])])[["unit", *kept[1:]]]
 
+    # the reports' own issues, and the corrections made for an earlier document of the same body and
+    # year (stale: superseded, or no longer in the warehouse), which concern these reports now
     issues = _frame(con, f"""
+        WITH chosen AS (SELECT report_id, org, year FROM report_indicators
+                        WHERE {code_col} = $c AND year BETWEEN $lo AND $hi)
         SELECT q.* FROM quality_issues AS q
-        WHERE q.report_id IN (SELECT report_id FROM report_indicators
-                              WHERE {code_col} = $c AND year BETWEEN $lo AND $hi)
+        WHERE q.report_id IN (SELECT report_id FROM chosen)
+           OR (q.origin = 'correction' AND (q.related_report_id IN (SELECT report_id FROM chosen)
+                                            OR (q.body_key IS NULL AND (q.org, q.year) IN (SELECT org, year FROM chosen))))
         ORDER BY q.year, q.org, q.code, q.line""", where)
 
     comments = _frame(con, """SELECT table_name, column_name, comment FROM duckdb_columns()
