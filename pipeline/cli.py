@@ -269,27 +269,42 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_show(args: argparse.Namespace) -> int:
-    """One report's values beside their source lines and issues, from the published warehouse."""
-    from .store import show
+def _about_a_report(command: str, work: Callable[[], int]) -> int:
+    """Run a command about one report of the published warehouse (`ogi show`, `ogi correct`): what
+    cannot be done is one line on stderr, exit 2 (a report named wrongly, a correction refused) or
+    1 (no warehouse, a file that cannot be written)."""
+    from .store import corrections, show
     from .store.query import WarehouseMissingError
 
-    if args.db is not None and (why := _not_a_file(Path(args.db))):
-        return _usage("show", f"--db {args.db}: {why}")
-    db = Path(args.db) if args.db is not None else None
     try:
-        shown = show.load(show.find_report(args.report, db), db)
+        return work()
     except WarehouseMissingError as err:
         print(f"ogi: {err}", file=sys.stderr)
         return 1
     except show.AmbiguousReport as err:
-        print(f"ogi: show: {err}\n{show.candidates_text(err)}", file=sys.stderr)
+        print(f"ogi: {command}: {err}\n{show.candidates_text(err)}", file=sys.stderr)
         return 2
-    except show.ShowError as err:
-        print(f"ogi: show: {err}", file=sys.stderr)
+    except (show.ShowError, corrections.CorrectionRefused, corrections.CorrectionsFileError) as err:
+        print(f"ogi: {command}: {err}", file=sys.stderr)
         return 2
-    print(show.to_json(shown) if args.format == "json" else show.to_text(shown))
-    return 0
+    except OSError as err:
+        print(f"ogi: {command}: {err}", file=sys.stderr)
+        return 1
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    """One report's values beside their source lines and issues, from the published warehouse."""
+    from .store import show
+
+    if args.db is not None and (why := _not_a_file(Path(args.db))):
+        return _usage("show", f"--db {args.db}: {why}")
+    db = Path(args.db) if args.db is not None else None
+
+    def work() -> int:
+        shown = show.load(show.find_report(args.report, db), db)
+        print(show.to_json(shown) if args.format == "json" else show.to_text(shown))
+        return 0
+    return _about_a_report("show", work)
 
 
 def cmd_correct(args: argparse.Namespace) -> int:
@@ -297,34 +312,24 @@ def cmd_correct(args: argparse.Namespace) -> int:
     import getpass
 
     from .store import corrections, show
-    from .store.query import DEFAULT_WAREHOUSE, WarehouseMissingError
+    from .store.query import DEFAULT_WAREHOUSE
 
     if args.db is not None and (why := _not_a_file(Path(args.db))):
         return _usage("correct", f"--db {args.db}: {why}")
     db = Path(args.db) if args.db is not None else None
     target = Path(args.file) if args.file else (db or DEFAULT_WAREHOUSE).parent / corrections.FILE_NAME
-    try:
+
+    def work() -> int:
         report_id = show.find_report(args.report, db)
-        correction = corrections.prepare(report_id, args.table, args.key, args.value, reason=args.reason,
-                                         evidence=args.evidence, author=args.by or getpass.getuser(), db=db)
-        corrections.append(target, correction)
-    except WarehouseMissingError as err:
-        print(f"ogi: {err}", file=sys.stderr)
-        return 1
-    except show.AmbiguousReport as err:
-        print(f"ogi: correct: {err}\n{show.candidates_text(err)}", file=sys.stderr)
-        return 2
-    except (show.ShowError, corrections.CorrectionRefused, corrections.CorrectionsFileError) as err:
-        print(f"ogi: correct: {err}", file=sys.stderr)
-        return 2
-    except OSError as err:
-        print(f"ogi: correct: {err}", file=sys.stderr)
-        return 1
-    was = "nothing" if correction.parsed_value is None else corrections._fmt(correction.parsed_value)
-    print(f"ogi: {target}: {correction.org} {correction.year} ({report_id}) {args.table} {args.key}: "
-          f"{was} -> {corrections._fmt(correction.value)}; applied from the next `ogi run`, while the document "
-          f"and the parser's reading of the cell stay as they are now")
-    return 0
+        fix = corrections.prepare(report_id, args.table, args.key, args.value, reason=args.reason,
+                                  evidence=args.evidence, author=args.by or getpass.getuser(), db=db)
+        corrections.append(target, fix)
+        was = "nothing" if fix.parsed_value is None else corrections.number_text(fix.parsed_value)
+        print(f"ogi: {target}: {fix.org} {fix.year} ({report_id}) {args.table} {args.key}: {was} -> "
+              f"{corrections.number_text(fix.value)}; applied from the next `ogi run`, while the document and "
+              f"the parser's reading of the cell stay as they are now")
+        return 0
+    return _about_a_report("correct", work)
 
 
 # DuckDB's messages about bound values, and what they mean for --param.

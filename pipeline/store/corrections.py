@@ -251,10 +251,11 @@ def prepare(report_id: str, table: str, key: str, value: float, *, reason: str, 
     if problem:
         raise CorrectionRefused(problem)
     if parsed is not None and float(parsed) == float(value):
-        raise CorrectionRefused(f"the parser reads {key} as {_fmt(parsed)} already: nothing to correct")
+        raise CorrectionRefused(f"the parser reads {key} as {number_text(parsed)} already: nothing to correct")
     return Correction(report_id, org, year, table, key, float(value), None if parsed is None else float(parsed),
                       reason.strip(), evidence.strip(), author.strip(), now or datetime.now(timezone.utc))
 
 
-def _fmt(x: float) -> str:
+def number_text(x: float) -> str:
+    """A number as a person writes it: 12, not 12.0."""
     return str(int(x)) if float(x).is_integer() else str(x)
