@@ -525,15 +525,7 @@ def _refresh_input(con: duckdb.DuckDBPyConnection, models: dict[str, Model], nam
     """A refreshable full model's rows recomputed for the pending reports, in one transaction."""
     refresh = models[name].refresh
     assert refresh is not None
-    con.execute("BEGIN")
-    try:
-        n = refresh(con, PENDING)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    checkpoint(f"warehouse: model {name} refreshed")
-    return n
+    return _refreshed(con, name, lambda: refresh(con, PENDING))
 
 
 def _late_bookkeeping(models: dict[str, Model], late: list[str]) -> list[str]:
@@ -544,12 +536,19 @@ def _late_bookkeeping(models: dict[str, Model], late: list[str]) -> list[str]:
 def _refresh_late(con: duckdb.DuckDBPyConnection, models: dict[str, Model], name: str) -> int:
     """One late model's rows recomputed for the pending reports and those whose rows changed in
     the full models it reads (rebuilt by now), in one transaction."""
-    con.execute("BEGIN")
-    try:
+    def refresh() -> int:
         for dep in runner.late_inputs(models):
             if dep in models[name].deps:
                 runner.record_digest_changes(con, dep, PENDING)
-        n = runner.refresh_late(con, models, name, PENDING)
+        return runner.refresh_late(con, models, name, PENDING)
+    return _refreshed(con, name, refresh)
+
+
+def _refreshed(con: duckdb.DuckDBPyConnection, name: str, refresh: Callable[[], int]) -> int:
+    """``refresh()`` in a transaction of its own, then the model's checkpoint."""
+    con.execute("BEGIN")
+    try:
+        n = refresh()
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
