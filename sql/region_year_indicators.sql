@@ -20,20 +20,9 @@
 --                        that give both numerator and denominator)
 --   n_reports_in_region  current reports of the region and year, with or without this figure
 WITH placed AS (
-    SELECT
-        v.*,
-        lvl.level,
-        lvl.region_code,
-        lvl.region_name
-    FROM report_indicator_values AS v,
-    LATERAL (
-        VALUES
-            ('province', v.province_code, v.province),
-            ('prefecture', v.prefecture_code, v.prefecture),
-            ('county', v.county_code, v.county),
-            ('township', v.township_code, v.township)
-    ) AS lvl(level, region_code, region_name)
-    WHERE lvl.region_code IS NOT NULL
+    SELECT v.*, lvl.level, lvl.region_code, lvl.region_name
+    FROM report_indicator_values AS v
+    JOIN report_regions AS lvl USING (report_id)
 )
 SELECT
     year,

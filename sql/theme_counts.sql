@@ -14,26 +14,10 @@
 --   kind           problem or measure
 --   n_statements   statements of that kind naming the theme
 --   n_reports      reports with at least one such statement
-WITH named AS (
-    SELECT
-        r.report_id, r.year, r.admin_level,
-        r.province_code, r.province, r.prefecture_code, r.prefecture,
-        r.county_code, r.county, r.township_code, r.township,
-        th.theme, th.kind, th."order"
+WITH placed AS (
+    SELECT r.report_id, r.year, r.admin_level, r.level, r.region_code, r.region_name, th.theme, th.kind
     FROM statement_themes AS th
-    JOIN stg_reports AS r ON r.report_id = th.report_id AND r.is_current
-),
-placed AS (
-    SELECT n.*, lvl.level, lvl.region_code, lvl.region_name
-    FROM named AS n,
-    LATERAL (
-        VALUES
-            ('province', n.province_code, n.province),
-            ('prefecture', n.prefecture_code, n.prefecture),
-            ('county', n.county_code, n.county),
-            ('township', n.township_code, n.township)
-    ) AS lvl(level, region_code, region_name)
-    WHERE lvl.region_code IS NOT NULL
+    JOIN report_regions AS r USING (report_id)
 )
 SELECT
     year,

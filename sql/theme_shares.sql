@@ -16,16 +16,7 @@
 --   n_reports_in_region  current reports of the region, kind of body and year
 --   share                n_reports / n_reports_in_region
 WITH current_reports AS (
-    SELECT r.*, lvl.level, lvl.region_code, lvl.region_name
-    FROM stg_reports AS r,
-    LATERAL (
-        VALUES
-            ('province', r.province_code, r.province),
-            ('prefecture', r.prefecture_code, r.prefecture),
-            ('county', r.county_code, r.county),
-            ('township', r.township_code, r.township)
-    ) AS lvl(level, region_code, region_name)
-    WHERE r.is_current AND lvl.region_code IS NOT NULL
+    SELECT * FROM report_regions
 ),
 totals AS (
     SELECT year, level, region_code, admin_level, mode(region_name) AS region_name,

@@ -8,7 +8,8 @@
 -- for a department; see stg_reports), so a body is the same body across years whatever its
 -- title calls it. Counts and yuan are sums; a share is pooled (summed numerators over summed
 -- denominators), never an average of shares. years_apart is 1 for consecutive years; a larger
--- gap means the years in between have no report in the region. Reads report_indicator_values.
+-- gap means the years in between have no report in the region. Reads report_indicator_values
+-- and report_regions.
 --
 -- columns:
 --   scope                          body, or the region level: province, prefecture, county, township
@@ -40,8 +41,7 @@
 WITH body_series AS (
     -- each figure of a body next to the same figure in the body's previous and next report
     SELECT
-        body_key, org, year,
-        province_code, province, prefecture_code, prefecture, county_code, county, township_code, township,
+        report_id, body_key, org, year,
         indicator,
         kind,
         -- counts and yuan add their value; a share adds its numerator and denominator
@@ -65,16 +65,9 @@ with_neighbours AS (
 ),
 members AS (
     -- every current report under each region it lies in
-    SELECT lvl.scope, lvl.key, lvl.name, r.year
-    FROM report_indicators AS r,
-    LATERAL (
-        VALUES
-            ('province', r.province_code, r.province),
-            ('prefecture', r.prefecture_code, r.prefecture),
-            ('county', r.county_code, r.county),
-            ('township', r.township_code, r.township)
-    ) AS lvl(scope, key, name)
-    WHERE r.year IS NOT NULL AND lvl.key IS NOT NULL
+    SELECT level AS scope, region_code AS key, region_name AS name, year
+    FROM report_regions
+    WHERE year IS NOT NULL
 ),
 region_years AS (
     -- each year a region has reports, with the years before and after it that have reports, and
@@ -89,21 +82,14 @@ placed AS (
     -- a body is in a region's comparison of previous_year with year when its own previous report
     -- is of previous_year: it cannot have one in between, those years would be the region's too
     SELECT
-        lvl.scope, lvl.key, s.year, s.indicator, s.kind, ry.previous_year, ry.next_year,
+        ry.scope, ry.key, s.year, s.indicator, s.kind, ry.previous_year, ry.next_year,
         s.num, s.den, s.gives,
         s.body_previous_year IS NOT DISTINCT FROM ry.previous_year AS in_previous,
         s.body_next_year IS NOT DISTINCT FROM ry.next_year AS in_next,
         s.body_previous_num, s.body_previous_den, s.body_previous_gives
-    FROM with_neighbours AS s,
-    LATERAL (
-        VALUES
-            ('province', s.province_code),
-            ('prefecture', s.prefecture_code),
-            ('county', s.county_code),
-            ('township', s.township_code)
-    ) AS lvl(scope, key)
-    JOIN region_years AS ry ON ry.scope = lvl.scope AND ry.key = lvl.key AND ry.year = s.year
-    WHERE lvl.key IS NOT NULL
+    FROM with_neighbours AS s
+    JOIN report_regions AS lvl USING (report_id)
+    JOIN region_years AS ry ON ry.scope = lvl.level AND ry.key = lvl.region_code AND ry.year = s.year
 ),
 sums AS (
     -- per region, year and indicator: what the year's bodies add up to as the later year of the
