@@ -4,6 +4,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,21 @@ REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "data" / "samples"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = REPO.parent / "shared"
+
+
+def ogi_run_on(root: Path, files: Iterable[Path] = (), texts: dict[str, str] | None = None) -> Path:
+    """`ogi run` on a project folder whose data/raw/ holds copies of ``files`` and the reports
+    ``texts`` (file name -> text); returns the warehouse it published."""
+    from pipeline.cli import main
+
+    raw = root / "data" / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    for name, text in (texts or {}).items():
+        (raw / name).write_text(text, encoding="utf-8")
+    for path in files:
+        shutil.copy(path, raw)
+    assert main(["run", "--root", str(root), "--no-dagster-record"]) == 0
+    return root / "data" / "warehouse.duckdb"
 
 
 def seed_cases() -> list[tuple[Path, dict]]:

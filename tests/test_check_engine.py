@@ -16,7 +16,7 @@ import pytest
 
 from pipeline.store.check_engine import RuleError, load_rules, render_rules_markdown, run_rules
 
-from conftest import SAMPLES, SHARED
+from conftest import SAMPLES, SHARED, ogi_run_on
 
 # --- tiny reports ------------------------------------------------------------------------------
 
@@ -152,18 +152,11 @@ REPORTS: dict[str, str] = {
 def db(tmp_path_factory) -> Path:
     """The warehouse `ogi run` builds from the reports above, sample 000 and corpus 009, with
     check_results made by the engine (on a copy: the published file stays as built)."""
-    from pipeline.cli import main
-
     root = tmp_path_factory.mktemp("checks")
-    raw = root / "data" / "raw"
-    raw.mkdir(parents=True)
-    for name, text in REPORTS.items():
-        (raw / name).write_text(text, encoding="utf-8")
-    shutil.copy(SAMPLES / "000_8ae22ee27fc68654.txt", raw)
-    shutil.copy(SHARED / "corpus" / "raw" / "009_pingtan-2021-crawled.txt", raw)
-    assert main(["run", "--root", str(root), "--no-dagster-record"]) == 0
+    built = ogi_run_on(root, [SAMPLES / "000_8ae22ee27fc68654.txt",
+                              SHARED / "corpus" / "raw" / "009_pingtan-2021-crawled.txt"], REPORTS)
     path = root / "checked.duckdb"
-    shutil.copy(root / "data" / "warehouse.duckdb", path)
+    shutil.copy(built, path)
     con = duckdb.connect(str(path))
     try:
         assert run_rules(con) == con.execute("SELECT count(*) FROM check_results").fetchone()[0]

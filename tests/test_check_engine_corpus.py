@@ -7,13 +7,12 @@ not list a finding twice.
 """
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from conftest import SAMPLES, SHARED
+from conftest import SAMPLES, SHARED, ogi_run_on
 
 CORPUS_RAW = SHARED / "corpus" / "raw"
 pytestmark = pytest.mark.skipif(not CORPUS_RAW.is_dir(), reason="the shared corpus is not here")
@@ -21,15 +20,7 @@ pytestmark = pytest.mark.skipif(not CORPUS_RAW.is_dir(), reason="the shared corp
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory) -> Path:
-    from pipeline.cli import main
-
-    root = tmp_path_factory.mktemp("corpus_checks")
-    raw = root / "data" / "raw"
-    raw.mkdir(parents=True)
-    for path in [*CORPUS_RAW.iterdir(), *SAMPLES.glob("*.txt")]:
-        shutil.copy(path, raw)
-    assert main(["run", "--root", str(root), "--no-dagster-record"]) == 0
-    return root / "data" / "warehouse.duckdb"
+    return ogi_run_on(tmp_path_factory.mktemp("corpus_checks"), [*CORPUS_RAW.iterdir(), *SAMPLES.glob("*.txt")])
 
 
 def found(db: Path, rule: str, source: str) -> dict[str, tuple]:

@@ -7,12 +7,11 @@ the export, then change the raw file and see the correction go stale.
 """
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLES, one, rows
+from conftest import SAMPLES, ogi_run_on, one, rows
 from pipeline.cli import main
 from pipeline.store import corrections
 
@@ -30,10 +29,7 @@ def _correct(root: Path, *args: str) -> int:
 
 @pytest.fixture()
 def root(tmp_path: Path) -> Path:
-    raw = tmp_path / "data" / "raw"
-    raw.mkdir(parents=True)
-    shutil.copy(SAMPLES / SEED_000, raw)
-    _run(tmp_path)
+    ogi_run_on(tmp_path, [SAMPLES / SEED_000])
     return tmp_path
 
 

@@ -9,11 +9,8 @@ against a forced full build of the same lake, row for row.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
-import subprocess
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -23,7 +20,7 @@ from _fake_parser import doc, set_measure, write_doc, write_seeds
 from _fake_parser import parse as fake_parse
 from conftest import REPO, one, rows
 from pipeline.store import lake, models, warehouse
-from test_warehouse_incremental import _differences, _full_build_of
+from test_warehouse_incremental import _build_in_subprocess, _differences, _full_build_of
 
 PER_REPORT = {"stg_reports", "correction_status", "stg_active_disclosure", "stg_applications",
               "stg_reviews_litigation", "quality_issues", "report_indicators", "report_indicator_values"}
@@ -213,20 +210,6 @@ def test_a_report_in_no_changed_body_keeps_its_rows_untouched(tmp_path: Path) ->
 
 
 # --- when the kept models cannot be trusted -------------------------------------------------
-
-KILLED_BUILD = """
-import sys
-from pathlib import Path
-from pipeline.store import warehouse
-root = Path(sys.argv[1])
-warehouse.build_warehouse(root / "lake", root / "warehouse.duckdb", sql_dir=Path(sys.argv[2]), max_incremental_share=0.9)
-"""
-
-
-def _build_in_subprocess(root: Path, sql: Path, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", KILLED_BUILD, str(root), str(sql)], cwd=REPO, capture_output=True,
-                          text=True, env={**os.environ, **env}, timeout=600)
-
 
 def test_models_changed_run_in_full_and_a_kill_then_leaves_no_incremental_base(tmp_path: Path) -> None:
     root = tmp_path / "root"

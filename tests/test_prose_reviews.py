@@ -7,7 +7,6 @@ sentences and reports carry figures set by hand.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import duckdb
@@ -18,7 +17,7 @@ from pipeline.parse.narrative import extract_case_facts
 from pipeline.parse.prose_cases import case_facts
 from pipeline.store.check_engine import RULES_PATH, load_rules
 
-from conftest import SHARED
+from conftest import SHARED, ogi_run_on
 from test_check_engine import report
 
 CORPUS = SHARED / "corpus" / "raw"
@@ -137,17 +136,8 @@ def db(tmp_path_factory) -> Path:
     """A warehouse `ogi run` builds from the reports above and corpus 001, 005 and 007, with
     check_results made by the engine from pipeline/store/rules.toml."""
     assert RULE in {r.id for r in load_rules(RULES_PATH).rules}
-    from pipeline.cli import main
-
-    root = tmp_path_factory.mktemp("prose_reviews")
-    raw = root / "data" / "raw"
-    raw.mkdir(parents=True)
-    for name, text in REPORTS.items():
-        (raw / name).write_text(text, encoding="utf-8")
-    for name in ("001_huaian-2024.pdf", "005_shanghai-stcsm-2024-extract.md", "007_shuyang-2025-extract.txt"):
-        shutil.copy(CORPUS / name, raw)
-    assert main(["run", "--root", str(root), "--no-dagster-record"]) == 0
-    return root / "data" / "warehouse.duckdb"
+    corpus = ("001_huaian-2024.pdf", "005_shanghai-stcsm-2024-extract.md", "007_shuyang-2025-extract.txt")
+    return ogi_run_on(tmp_path_factory.mktemp("prose_reviews"), [CORPUS / name for name in corpus], REPORTS)
 
 
 def _results(db: Path, org: str, year: int) -> dict[str, tuple]:

@@ -222,12 +222,15 @@ import sys
 from pathlib import Path
 from pipeline.store import warehouse
 root = Path(sys.argv[1])
-warehouse.build_warehouse(root / "lake", root / "warehouse.duckdb", max_incremental_share=0.9)
+sql = {"sql_dir": Path(sys.argv[2])} if len(sys.argv) > 2 else {}
+warehouse.build_warehouse(root / "lake", root / "warehouse.duckdb", max_incremental_share=0.9, **sql)
 """
 
 
-def _build_in_subprocess(root: Path, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", KILLED_BUILD, str(root)], cwd=REPO, capture_output=True, text=True,
+def _build_in_subprocess(root: Path, sql: Path | None = None, **env: str) -> subprocess.CompletedProcess:
+    """build_warehouse in a process of its own (which OGI_KILL_AT may kill), models from ``sql``."""
+    args = [str(root)] + ([str(sql)] if sql is not None else [])
+    return subprocess.run([sys.executable, "-c", KILLED_BUILD, *args], cwd=REPO, capture_output=True, text=True,
                           env={**os.environ, **env}, timeout=600)
 
 

@@ -177,10 +177,9 @@ class Correction:
     created_at: datetime
 
     def csv_row(self) -> list[str]:
-        def num(x: float | None) -> str:
-            return "" if x is None else (str(int(x)) if float(x).is_integer() else repr(float(x)))
         return [self.report_id, self.org or "", "" if self.year is None else str(self.year), self.table, self.key,
-                num(self.value), num(self.parsed_value), self.reason, self.evidence, self.author,
+                number_text(self.value), "" if self.parsed_value is None else number_text(self.parsed_value),
+                self.reason, self.evidence, self.author,
                 self.created_at.astimezone(timezone.utc).isoformat(timespec="seconds")]
 
 
@@ -257,5 +256,5 @@ def prepare(report_id: str, table: str, key: str, value: float, *, reason: str, 
 
 
 def number_text(x: float) -> str:
-    """A number as a person writes it: 12, not 12.0."""
-    return str(int(x)) if float(x).is_integer() else str(x)
+    """A number as a person writes it: 12, not 12.0; a fraction in full (repr), read back the same."""
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
