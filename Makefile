@@ -18,10 +18,12 @@ run: $(STAMP)
 	$(BIN)/python -m assets.run
 
 # Two processes, one test file each at a time (module fixtures are built once per file): the
-# kill-and-rerun tests run beside the rest instead of after it.
+# kill-and-rerun tests run beside the rest instead of after it. Files go out in collection order,
+# which tests/conftest.py starts with the slowest (xdist would otherwise send the files with the
+# most tests first, and the run ended on the slowest file alone).
 PYTEST_WORKERS ?= 2
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # The figures of issue 11: parse rate and floor, formats, `ogi run` end to end at 10,000 reports
 # (add sizes: make bench BENCH_ARGS="--sizes 10000,100000"), no-op and 1%-new runs, accuracy.

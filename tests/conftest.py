@@ -15,6 +15,18 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = REPO.parent / "shared"
 
 
+# The files that take minutes (a build killed at every step, then run again; durations from
+# `pytest --durations`): collected first, so that `make test`'s two workers do not finish on one of
+# them alone while the other waits.
+SLOW_FILES = ("test_warehouse_incremental.py", "test_kill_rerun.py", "test_models_incremental.py",
+              "test_compact.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: i for i, name in enumerate(SLOW_FILES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the rest keep their order
+
+
 def ogi_run_on(root: Path, files: Iterable[Path] = (), texts: dict[str, str] | None = None) -> Path:
     """`ogi run` on a project folder whose data/raw/ holds copies of ``files`` and the reports
     ``texts`` (file name -> text); returns the warehouse it published."""
